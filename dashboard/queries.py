@@ -1,0 +1,51 @@
+"""Read side for records: lists by cursor, one record, logger counts."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from .filters import RecordFilter
+from .models import records
+from .serialize import record_json
+
+
+def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = None,
+                 limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
+    """Matching records newest first, and the cursor for the next (older) page or None."""
+    stmt = select(records).where(flt.clause(conn.dialect.name))
+    if before is not None:
+        stmt = stmt.where(records.c.id < before)
+    rows = conn.execute(stmt.order_by(records.c.id.desc()).limit(limit + 1)).mappings().all()
+    page = [record_json(r) for r in rows[:limit]]
+    return page, (page[-1]["id"] if len(rows) > limit else None)
+
+
+def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 1000) -> list[dict[str, Any]]:
+    """Matching records with id > after, oldest first (the live tail's catch-up)."""
+    stmt = (select(records).where(flt.clause(conn.dialect.name), records.c.id > after)
+            .order_by(records.c.id).limit(limit))
+    return [record_json(r) for r in conn.execute(stmt).mappings()]
+
+
+def get_record(conn: Connection, record_id: int) -> dict[str, Any] | None:
+    """One record by id, or None."""
+    row = conn.execute(select(records).where(records.c.id == record_id)).mappings().first()
+    return record_json(row) if row else None
+
+
+def logger_counts(conn: Connection, flt: RecordFilter) -> list[dict[str, Any]]:
+    """Record count per logger name among the matching records, by name."""
+    stmt = (select(records.c.name, func.count().label("count")).where(flt.clause(conn.dialect.name))
+            .group_by(records.c.name).order_by(records.c.name))
+    return [{"name": name, "count": count} for name, count in conn.execute(stmt)]
+
+
+def newest_record_id(conn: Connection) -> int:
+    """The highest record id (0 for an empty table)."""
+    return conn.execute(select(func.coalesce(func.max(records.c.id), 0))).scalar_one()
+
+
+def new_records(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
+    """Every record with id > after, oldest first (what the feed fans out)."""
+    return records_after(conn, RecordFilter(), after, limit)

@@ -1,0 +1,40 @@
+"""Alembic environment: the URL comes from the app's settings, the schema from dashboard.models."""
+from alembic import context
+from sqlalchemy import create_engine
+
+from dashboard import settings
+from dashboard.models import FTS_TABLE, metadata
+
+config = context.config
+
+
+def include_name(name, type_, parent_names):  # noqa: ANN001, ANN201
+    """Leave the SQLite full-text tables (created by raw SQL) out of autogenerate."""
+    return not (type_ == "table" and name and name.startswith(FTS_TABLE))
+
+
+def run_migrations() -> None:
+    url = config.get_main_option("sqlalchemy.url") or settings.load()["DATABASE_URL"]
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _run(connection) -> None:  # noqa: ANN001
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

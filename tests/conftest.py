@@ -1,0 +1,192 @@
+"""Fixtures: a migrated SQLite file per test, the real app on a loopback port, stock clients."""
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard import create_app
+from dashboard.db import make_engine
+from dashboard.migrate import upgrade
+
+WIRE = Path(__file__).parent / "wire"
+
+
+@dataclass
+class Live:
+    """A running dashboard: base URL plus small helpers used across the tests."""
+    url: str
+    host: str
+    port: int
+    app: Any = None
+
+    def get(self, path: str) -> tuple[int, Any]:
+        """GET path; return (status, parsed JSON or text)."""
+        return http(self.url + path)
+
+    def post(self, path: str, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """POST raw bytes; return (status, parsed JSON or text)."""
+        return http(self.url + path, body, {"Content-Type": content_type, **(headers or {})})
+
+    def handler(self, path: str = "/ingest", method: str = "POST", **kw: Any) -> logging.Handler:
+        """The stock HTTPHandler pointed at this server."""
+        return logging.handlers.HTTPHandler(f"{self.host}:{self.port}", path, method=method, **kw)
+
+    def records(self, **args: str) -> list[dict[str, Any]]:
+        """/api/records with the given arguments."""
+        query = urllib.parse.urlencode(args)
+        status, body = self.get(f"/api/records?{query}")
+        assert status == 200, body
+        return body["records"]
+
+
+def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+         method: str | None = None) -> tuple[int, Any]:
+    """One HTTP exchange with urllib; errors are answers too."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, raw, ctype = resp.status, resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+    if "json" in ctype:
+        return status, json.loads(raw)
+    return status, raw.decode("utf-8", "replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_with(handler: logging.Handler, level: int, msg: str, *args: Any, name: str = "test.app",
+             **kw: Any) -> None:
+    """Log one record through `handler` only, the way an app would."""
+    logger = logging.getLogger(name)
+    logger.propagate = False
+    logger.setLevel(1)
+    logger.addHandler(handler)
+    try:
+        logger.log(level, msg, *args, **kw)
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite file, migrated to head with the real Alembic revisions."""
+    url = f"sqlite:///{tmp_path / 'logdash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Per-test setting overrides (tests override this fixture or mutate the dict)."""
+    return {}
+
+
+@pytest.fixture
+def app(db_url: str, app_settings: dict[str, Any]):  # noqa: ANN201
+    app = create_app({"DATABASE_URL": db_url, **app_settings})
+    yield app
+    app.extensions["logdash.engine"].dispose()
+
+
+@pytest.fixture
+def live(app) -> Iterator[Live]:  # noqa: ANN001
+    """The app served on a loopback port by a threaded WSGI server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(f"http://127.0.0.1:{server.port}", "127.0.0.1", server.port, app)
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Any]:
+    """Start `logdash serve` (gunicorn, several workers) as a real subprocess; returns a starter."""
+    procs: list[subprocess.Popen] = []
+
+    def start(db_url: str, workers: int = 2, env: dict[str, str] | None = None) -> Live:
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db_url,
+             "--workers", str(workers)],
+            cwd=tmp_path, env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        procs.append(proc)
+        live = Live(f"http://127.0.0.1:{port}", "127.0.0.1", port)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited: {proc.stdout.read()}")
+            try:
+                if live.get("/healthz")[0] == 200:
+                    return live
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("serve did not become healthy")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    """Debian's chromium driven by Playwright; skips (with the reason) where either is missing."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI (apt-get install -y chromium)")
+        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):  # noqa: ANN001, ANN201
+    """A fresh browser tab at 1280x800; console errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"browser errors: {errors}"
