@@ -18,6 +18,7 @@ ENV = settings.PREFIX
 def main() -> None:
     """logdash: a web dashboard for Python logs sent with logging.handlers.HTTPHandler."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _db_option(f):  # noqa: ANN001, ANN202

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -20,6 +21,12 @@ RECORD_MARKERS = ("msg", "message", "text", "event")
 
 class DecodeError(ValueError):
     """The body cannot be read as records; str() says why."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """One unreadable item among readable ones (an NDJSON line); the others are still stored."""
+    reason: str
 
 
 def _strip_url_params(args: MultiDict) -> dict[str, Any]:
@@ -52,14 +59,14 @@ def _json(text: str) -> list[Any]:
 
 
 def _ndjson(text: str) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError as e:
-            raise DecodeError(f"invalid JSON on NDJSON line {lineno} column {e.colno}: {e.msg}") from None
+            out.append(Invalid(f"invalid JSON on line {lineno} column {e.colno}: {e.msg}"))
     return out
 
 
@@ -70,8 +77,19 @@ def _text(body: bytes) -> str:
         raise DecodeError(f"body is not UTF-8 (bad byte at offset {e.start})") from None
 
 
-def decode(method: str, content_type: str, args: MultiDict, body: bytes) -> list[Mapping[str, Any]]:
-    """Return one field mapping per record in the request."""
+def problem(item: Any) -> str | None:
+    """Why one decoded item is not a record, or None when it looks like one."""
+    if isinstance(item, Invalid):
+        return item.reason
+    if not isinstance(item, Mapping):
+        return f"not an object but {type(item).__name__}"
+    if not any(k in item for k in RECORD_MARKERS):
+        return "no msg or message field"
+    return None
+
+
+def decode(method: str, content_type: str, args: MultiDict, body: bytes) -> list[Any]:
+    """Return one item per record in the request (check each with `problem`)."""
     mimetype = content_type.split(";", 1)[0].strip().lower()
     if method == "GET" or (not body and not mimetype):
         fields = _strip_url_params(args)
@@ -94,9 +112,4 @@ def decode(method: str, content_type: str, args: MultiDict, body: bytes) -> list
                           "(HTTPHandler), application/json or application/x-ndjson")
     if not items:
         raise DecodeError("no record: the body holds an empty list")
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, Mapping):
-            raise DecodeError(f"record {number} is not an object but {type(item).__name__}")
-        if not any(k in item for k in RECORD_MARKERS):
-            raise DecodeError(f"record {number} has no msg or message field")
     return items

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Request, current_app, jsonify, request
 
 from .capture import capture
-from .decode import DecodeError, decode
+from .decode import DecodeError, decode, problem
 from .parse import RecordError, parse_record
 from .writer import QueueFull, Writer
 
@@ -69,8 +69,11 @@ def check_not_cross_site(req: Request) -> None:
         raise Refused(403, f"request from origin {origin} refused")
 
 
-def records_of(req: Request, body: bytes, body_size: int) -> list[dict[str, Any]]:
-    """Check and parse the request into record rows; raise Refused on anything unreadable."""
+def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Check and parse the request: the storable rows, and a reason for each item refused.
+
+    Raises Refused when nothing in the request can be stored.
+    """
     cfg = current_app.config
     limit = cfg["MAX_BODY"]
     if body_size > limit:
@@ -81,14 +84,27 @@ def records_of(req: Request, body: bytes, body_size: int) -> list[dict[str, Any]
     check_not_cross_site(req)
     try:
         items = decode(req.method, req.content_type or "", req.args, body)
-        received = time.time()
-        app_name = req.args.get("app") or None
-        parsed = [parse_record(f, received=received, app=app_name, source=req.remote_addr) for f in items]
-    except (DecodeError, RecordError) as e:
+    except DecodeError as e:
         raise Refused(400, str(e)) from None
-    for rec in parsed:
-        rec["extra"] = json.dumps(rec["extra"], ensure_ascii=False, default=str)
-    return parsed
+    received, app_name = time.time(), req.args.get("app") or None
+    rows, refused = [], []
+    for number, item in enumerate(items, 1):
+        try:
+            reason = problem(item)
+            if reason is None:
+                rows.append(to_row(parse_record(item, received=received, app=app_name, source=req.remote_addr)))
+        except RecordError as e:
+            reason = str(e)
+        if reason is not None:
+            refused.append(reason if len(items) == 1 else f"record {number}: {reason}")
+    if not rows:
+        raise Refused(400, "; ".join(refused[:3]) + (f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""))
+    return rows, refused
+
+
+def to_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A parsed record as a database row (extras as JSON text)."""
+    return dict(record, extra=json.dumps(record["extra"], ensure_ascii=False, default=str))
 
 
 def _answer(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None):  # noqa: ANN202
@@ -110,7 +126,7 @@ def ingest():  # noqa: ANN201
                        response=response, body_cap=cfg["REQUEST_BODY_CAP"])
 
     try:
-        rows = records_of(request, body, body_size)
+        rows, refused = records_of(request, body, body_size)
     except Refused as e:
         payload = {"error": e.reason}
         try:
@@ -119,9 +135,13 @@ def ingest():  # noqa: ANN201
             log.warning("inspector capture dropped: writer queue full")
         return _answer(payload, e.status, e.headers)
 
-    payload = {"accepted": len(rows)}
+    payload: dict[str, Any] = {"accepted": len(rows)}
+    reason = None
+    if refused:
+        payload["rejected"] = refused
+        reason = f"{len(refused)} of {len(rows) + len(refused)} records refused: {refused[0]}"
     try:
-        writer.submit(rows, captured(200, None, payload)).result(COMMIT_TIMEOUT)
+        writer.submit(rows, captured(200, reason, payload)).result(COMMIT_TIMEOUT)
     except QueueFull:
         return _answer({"error": "server busy: writer queue full, retry later"}, 503, {"Retry-After": "1"})
     except (FutureTimeout, RuntimeError) as e:

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,15 +79,13 @@ def free_port() -> int:
 
 def log_with(handler: logging.Handler, level: int, msg: str, *args: Any, name: str = "test.app",
              **kw: Any) -> None:
-    """Log one record through `handler` only, the way an app would."""
-    logger = logging.getLogger(name)
-    logger.propagate = False
-    logger.setLevel(1)
+    """Log one record through `handler` only, the way an app would (a detached logger: no root
+    handlers, such as pytest's, format the record first)."""
+    logger = logging.Logger(name, level=1)
     logger.addHandler(handler)
-    try:
+    with warnings.catch_warnings():  # HTTPHandler never closes its connection (CPython's, not ours)
+        warnings.simplefilter("ignore", ResourceWarning)
         logger.log(level, msg, *args, **kw)
-    finally:
-        logger.removeHandler(handler)
 
 
 @pytest.fixture
@@ -116,7 +115,7 @@ def app(db_url: str, app_settings: dict[str, Any]):  # noqa: ANN201
 def live(app) -> Iterator[Live]:  # noqa: ANN001
     """The app served on a loopback port by a threaded WSGI server."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield Live(f"http://127.0.0.1:{server.port}", "127.0.0.1", server.port, app)
     server.shutdown()

@@ -1,0 +1,77 @@
+"""`logdash serve` (gunicorn, several workers), `logdash demo`, restarts and the CLI surface."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+from conftest import http, log_with
+
+
+def test_serve_migrates_a_new_file_and_survives_restart(serve, tmp_path) -> None:  # noqa: ANN001
+    db_url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    live = serve(db_url, workers=2)
+    for i in range(20):  # new connection per record: both workers take some
+        log_with(live.handler(method="POST" if i % 2 else "GET"), logging.INFO, "record %d", i)
+    assert sorted(r["message"] for r in live.records(limit="100")) == sorted(f"record {i}" for i in range(20))
+    again = serve(db_url, workers=1)  # a second server on the same file, as after a restart
+    assert len(again.records(limit="100")) == 20
+
+
+def test_long_get_record_passes_under_gunicorn(serve, db_url) -> None:  # noqa: ANN001
+    live = serve(db_url, workers=1)
+    log_with(live.handler(method="GET"), logging.ERROR, "long %s", "x" * 100_000)
+    record = live.records()[0]
+    assert record["message"] == "long %s"  # args this long are shown beside, not formatted
+    assert record["args"] == repr(("x" * 100_000,))
+
+
+def test_serve_prints_url_and_handler_line(tmp_path) -> None:  # noqa: ANN001
+    from conftest import free_port
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port),
+                             "--db", f"sqlite:///{tmp_path / 'p.db'}", "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    try:
+        lines = [proc.stdout.readline() for _ in range(5)]
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        proc.stdout.close()
+    text = "".join(lines)
+    assert f"http://localhost:{port}/" in text
+    assert f'HTTPHandler("localhost:{port}", "/ingest", method="POST")' in text
+
+
+def test_demo_sends_realistic_records(serve, db_url) -> None:  # noqa: ANN001
+    live = serve(db_url, workers=2)
+    result = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--url", f"{live.url}/ingest",
+                             "--count", "30"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "sent 30 records" in result.stdout
+    records = live.records(limit="100")
+    assert len(records) == 30
+    assert len({r["name"] for r in records}) >= 4 and len({r["levelname"] for r in records}) >= 3
+    assert {r["app"] for r in records} <= {"shop", "billing", "auth"}
+    failures = [r for r in records if r["exc_type"]]
+    assert failures and all(r["extra"].get("order") for r in failures)
+    assert any(r["extra"].get("request_id") for r in records)
+
+
+def test_help_everywhere() -> None:
+    for args in (["--help"], ["serve", "--help"], ["demo", "--help"], ["db", "upgrade", "--help"]):
+        result = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True)
+        assert result.returncode == 0 and "Usage: logdash" in result.stdout, result.stderr
+
+
+def test_serve_refuses_half_tls(tmp_path) -> None:  # noqa: ANN001
+    cert = tmp_path / "c.pem"
+    cert.write_text("x")
+    result = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--certfile", str(cert)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and "--certfile and --keyfile go together" in result.stderr
+
+
+def test_health_of_a_served_instance(serve, db_url) -> None:  # noqa: ANN001
+    live = serve(db_url, workers=1)
+    assert http(f"{live.url}/healthz") == (200, {"status": "ok"})
