@@ -95,6 +95,9 @@ def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str
                 rows.append(to_row(parse_record(item, received=received, app=app_name, source=req.remote_addr)))
         except RecordError as e:
             reason = str(e)
+        except Exception:  # noqa: BLE001 - a parser bug must not turn one bad record into a 500
+            log.exception("could not parse record %d", number)
+            reason = "record could not be read (server error, see the server log)"
         if reason is not None:
             refused.append(reason if len(items) == 1 else f"record {number}: {reason}")
     if not rows:

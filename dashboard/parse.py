@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -245,13 +246,19 @@ def _safe_to_parse(text: str) -> bool:
     return not quote
 
 
+# Under load on many threads, CPython 3.11's compile() was seen failing with "AST constructor
+# recursion depth mismatch" (a SystemError): parse one at a time, and never let it escape.
+_COMPILE_LOCK = threading.Lock()
+
+
 def _literal(text: str) -> Any:
     """ast.literal_eval within the bounds above; None when refused or invalid."""
     if not _safe_to_parse(text):
         return None
     try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, OverflowError):
+        with _COMPILE_LOCK:
+            return ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, OverflowError, SystemError):
         return None
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 
 from .models import records, requests
 
@@ -44,9 +44,10 @@ class Writer:
     """Owns every write of this process; started on first use."""
 
     def __init__(self, engine: Engine, queue_size: int, batch_size: int,
-                 on_commit: Callable[[], None] | None = None) -> None:
+                 on_commit: Callable[[], None] | None = None, request_retention: int = 0) -> None:
         self.engine = engine
         self.batch_size = batch_size
+        self.request_retention = request_retention  # captured requests kept; 0 keeps all
         self.on_commit = on_commit or (lambda: None)
         self._queue: queue.Queue[_Job] = queue.Queue(maxsize=queue_size)
         self._thread: threading.Thread | None = None
@@ -86,6 +87,7 @@ class Writer:
         try:
             with self.engine.begin() as conn:
                 results = _insert(conn, batch)
+                _prune_requests(conn, results, self.request_retention)
         except Exception:
             if len(batch) == 1:
                 log.exception("could not store a batch of %d records", len(batch[0].records))
@@ -100,20 +102,30 @@ class Writer:
 
 
 def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
-    """Insert captures and records of a batch; return what each job stored."""
-    request_ids: list[int | None] = []
-    for job in batch:
-        if job.capture is None:
-            request_ids.append(None)
-        else:
-            request_ids.append(conn.execute(requests.insert().returning(requests.c.id), job.capture).scalar_one())
+    """Insert the captures, then the records, of a whole batch: two statements, not one per job."""
+    captures = [job.capture for job in batch if job.capture is not None]
+    capture_ids = iter(_insert_returning_ids(conn, requests, captures))
+    request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
     rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids) for rec in job.records]
-    ids: list[int] = []
-    if rows:
-        stmt = records.insert().returning(records.c.id, sort_by_parameter_order=True)
-        ids = list(conn.execute(stmt, rows).scalars())
+    ids = _insert_returning_ids(conn, records, rows)
     results, start = [], 0
     for job, rid in zip(batch, request_ids):
         results.append(Stored(rid, ids[start:start + len(job.records)]))
         start += len(job.records)
     return results
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """executemany with RETURNING, ids in the order of `rows`."""
+    if not rows:
+        return []
+    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return list(conn.execute(stmt, rows).scalars())
+
+
+def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
+    """Keep only the newest `retention` captured requests (0 keeps all); cheap: an id range delete."""
+    newest = max((r.request_id for r in results if r.request_id is not None), default=None)
+    if retention <= 0 or newest is None or newest <= retention:
+        return
+    conn.execute(requests.delete().where(requests.c.id <= newest - retention))

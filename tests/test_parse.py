@@ -510,3 +510,25 @@ def test_parse_record_never_raises_on_json(fields: dict[str, Any]) -> None:
     assert set(r) == KEYS
     assert isinstance(r["levelno"], int) and isinstance(r["message"], str)
     assert json.dumps(r, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def test_parsing_on_many_threads_at_once() -> None:
+    """Ingest parses on many threads at once: every message still comes out right."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(300):
+                rec = parse_record({"msg": "%s-%d %.1f", "args": f"('t{n}', {i}, 1.5)"}, received=0.0)
+                assert rec["message"] == f"t{n}-{i} 1.5"
+        except BaseException as e:  # noqa: BLE001
+            failures.append(e)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
