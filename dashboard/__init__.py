@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import db, errors, queries, settings, web
+from . import db, errors, queries, request_queries, settings, web
 from .feed import Feed
 from .resources import resource_dir
 from .sockets import sock
@@ -26,13 +26,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     engine = db.get_engine_of(app)
     feeds = [Feed(engine, queries.new_records, queries.newest_record_id)]
     app.extensions["logdash.record_feed"] = feeds[0]
+    # captured requests: rows carry bodies, so fewer per read and per waiting subscriber
+    feeds.append(Feed(engine, request_queries.new_requests, request_queries.newest_request_id,
+                      batch=100, queue_size=256))
+    app.extensions["logdash.request_feed"] = feeds[-1]
 
     def wake_feeds() -> None:
         for feed in feeds:
             feed.wake()
 
     app.extensions["logdash.writer"] = Writer(
-        engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds)
+        engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds,
+        request_retention=app.config["REQUEST_RETENTION"])
     errors.init_app(app)
     web.init_app(app)
     sock.init_app(app)
@@ -41,4 +46,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ingest.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(live.bp)
+    from . import inspector, request_live, requestbin
+    app.register_blueprint(inspector.bp)
+    app.register_blueprint(request_live.bp)
+    app.register_blueprint(requestbin.bp)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote_plus
 
 from flask import Request
 
@@ -31,16 +31,27 @@ def redact_query(query: str) -> str:
     """Replace the values of token-like parameters; leave everything else byte for byte."""
     if not any(p in query.lower() for p in SECRET_PARAMS):
         return query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    fields = []
+    for field in query.split("&"):
+        key, sep, value = field.partition("=")
+        secret = sep and value and unquote_plus(key).lower() in SECRET_PARAMS
+        fields.append(f"{key}={REDACTED}" if secret else field)
+    return "&".join(fields)
+
+
+def wire_text(value: str) -> str:
+    """A header value as sent: servers hand over bytes as latin-1; show UTF-8 when it is UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def request_headers(request: Request) -> list[tuple[str, str]]:
     """Headers in the order received when the server kept it, else as the WSGI environ has them."""
     raw = request.environ.get("logdash.raw_headers")
-    if raw is not None:
-        return list(raw)
-    return list(request.headers.items())
+    pairs = list(raw) if raw is not None else list(request.headers.items())
+    return [(name, wire_text(value)) for name, value in pairs]
 
 
 def capture(request: Request, body: bytes, body_size: int, *, status: int, reason: str | None,
@@ -54,7 +65,7 @@ def capture(request: Request, body: bytes, body_size: int, *, status: int, reaso
         "query": redact_query(request.query_string.decode("latin-1")),
         "http_version": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         "remote_addr": request.remote_addr,
-        "headers": json.dumps(headers),
+        "headers": json.dumps(headers, ensure_ascii=False),
         "body": body[:body_cap],
         "body_size": body_size,
         "truncated": body_size > body_cap,

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .raw_headers import RawHeaders, remember_headers
+
 
 class Server(BaseApplication):
     """gunicorn configured from code; each worker builds its own app (own writer and engine)."""
@@ -21,7 +23,9 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.factory()
+        app = self.factory()
+        app.wsgi_app = RawHeaders(app.wsgi_app)  # type: ignore[method-assign]  # headers as received
+        return app
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int,
@@ -40,6 +44,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "pre_request": remember_headers,  # headers in received order, for the inspector
     }
     if certfile:
         options.update(certfile=certfile, keyfile=keyfile)

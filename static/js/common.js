@@ -19,6 +19,20 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Terminal escapes, control characters and bidi marks made visible (␛[31m, [U+202E]), never
+ * interpreted; mirrors dashboard/present.py's printable so live rows match server-rendered ones. */
+export function printable(text) {
+  if (text === null || text === undefined) return "";
+  return String(text).replace(INVISIBLE, ch => {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return "\u2421";
+    return `[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
+  });
+}
+
 /** ws:// or wss:// URL for a path on this server, following the page's protocol. */
 export function wsUrl(path) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";

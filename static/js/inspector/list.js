@@ -1,0 +1,47 @@
+// The request list: one line per request (time, method, path, status, size), the same markup
+// templates/inspector.html renders; failures carry the `failed` class (red).
+import { clock, el, printable } from "../common.js";
+import { byteSize, statusClass } from "./format.js";
+
+export const MAX_ROWS = 2000;
+
+/** One list line; `search` is the page's filter query string, kept on the link. */
+export function rowNode(r, search) {
+  const where = printable(r.path) + (r.query ? "?" + printable(r.query) : "");
+  return el("li", { className: `req ${statusClass(r.status)}`, dataset: { id: r.id } },
+    el("a", { className: "req-link", href: `/inspector/${r.id}${search}` },
+      el("time", { className: "t", text: clock(r.created), title: r.time, attrs: { datetime: r.time } }),
+      el("span", { className: "m", text: r.method }),
+      el("span", { className: "p", title: where },
+        printable(r.path), r.query ? el("span", { className: "qs", text: "?" + printable(r.query) }) : null),
+      el("span", { className: "s", text: r.status, title: [r.status_text, printable(r.reason || "")].filter(Boolean).join(": ") }),
+      el("span", { className: "z", text: byteSize(r.body_size) })));
+}
+
+/** Mark the selected line and the keyboard cursor; show the empty note when there are none. */
+export function markRows(rows, selectedId, cursorId, empty) {
+  for (const li of rows.children) {
+    const id = Number(li.dataset.id);
+    li.classList.toggle("selected", id === selectedId);
+    li.classList.toggle("cursor", id === cursorId);
+    const link = li.firstElementChild;
+    if (id === selectedId) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
+  }
+  empty.hidden = rows.children.length > 0;
+}
+
+/** Add entries (oldest first) at the top, dropping the oldest lines beyond MAX_ROWS. */
+export function prependRows(rows, entries, search) {
+  for (const r of entries) rows.prepend(rowNode(r, search));
+  while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+}
+
+/** The id of the line `step` lines away from `fromId` (clamped), or null for an empty list. */
+export function neighbourId(rows, fromId, step) {
+  const items = [...rows.children];
+  if (!items.length) return null;
+  const at = items.findIndex(li => Number(li.dataset.id) === fromId);
+  const next = items[Math.max(0, Math.min(items.length - 1, at < 0 ? 0 : at + step))];
+  return Number(next.dataset.id);
+}
