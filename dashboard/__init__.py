@@ -50,4 +50,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(inspector.bp)
     app.register_blueprint(request_live.bp)
     app.register_blueprint(requestbin.bp)
+    from . import export, histogram, pages
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(histogram.bp)
+    app.register_blueprint(export.bp)
     return app

@@ -49,3 +49,28 @@ def newest_record_id(conn: Connection) -> int:
 def new_records(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
     """Every record with id > after, oldest first (what the feed fans out)."""
     return records_after(conn, RecordFilter(), after, limit)
+
+
+def neighbour_ids(conn: Connection, flt: RecordFilter, record_id: int) -> tuple[int | None, int | None]:
+    """The ids of the matching records just older and just newer than `record_id` (None at the ends)."""
+    where = flt.clause(conn.dialect.name)
+    older = conn.execute(select(func.max(records.c.id)).where(where, records.c.id < record_id)).scalar()
+    newer = conn.execute(select(func.min(records.c.id)).where(where, records.c.id > record_id)).scalar()
+    return older, newer
+
+
+def app_names(conn: Connection) -> list[str]:
+    """Every app name that has records, sorted."""
+    stmt = select(records.c.app).where(records.c.app.is_not(None)).distinct().order_by(records.c.app)
+    return list(conn.execute(stmt).scalars())
+
+
+def has_records(conn: Connection) -> bool:
+    """Whether any record is stored at all (the empty state shows how to connect)."""
+    return conn.execute(select(records.c.id).limit(1)).first() is not None
+
+
+def count_matching(conn: Connection, flt: RecordFilter, cap: int = 10_000) -> int:
+    """How many records match, counting at most `cap` (enough to say "10k+")."""
+    inner = select(records.c.id).where(flt.clause(conn.dialect.name)).limit(cap).subquery()
+    return conn.execute(select(func.count()).select_from(inner)).scalar_one()

@@ -1,0 +1,109 @@
+// The page's controls outside the list: filter forms (every change is a new page URL, so
+// reload and back/forward just work), custom time range, logger drawer, live tree counts,
+// the empty state's buttons.
+import { abbreviate, banner } from "../common.js";
+import { stamp } from "./format.js";
+
+/** Go to the logs page with some arguments changed (null removes one). */
+export function navigate(changes) {
+  const params = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined || v === "") params.delete(k);
+    else params.set(k, v);
+  }
+  const query = params.toString();
+  location.assign(query ? `/?${query}` : "/");
+}
+
+/** ISO 8601 UTC without needless milliseconds. */
+export function iso(epoch) {
+  return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function formChanges(form) {
+  const changes = {};
+  for (const [k, v] of new FormData(form)) changes[k] = v;
+  return changes;
+}
+
+export function installFilters() {
+  const filters = document.getElementById("filter-form");
+  filters.addEventListener("change", () => navigate(formChanges(filters)));
+  filters.addEventListener("submit", e => { e.preventDefault(); navigate(formChanges(filters)); });
+  const search = document.getElementById("search-form");
+  search.addEventListener("submit", e => { e.preventDefault(); navigate({ q: document.getElementById("search").value.trim() }); });
+
+  const custom = document.getElementById("custom-range"), toggle = document.getElementById("custom-time");
+  toggle.addEventListener("click", () => {
+    custom.hidden = !custom.hidden;
+    toggle.setAttribute("aria-expanded", String(!custom.hidden));
+    if (!custom.hidden) custom.querySelector("input").focus();
+  });
+  const local = epoch => { const d = new Date(epoch * 1000 - new Date(epoch * 1000).getTimezoneOffset() * 60000); return d.toISOString().slice(0, 19); };
+  const state = new URLSearchParams(location.search);
+  for (const name of ["since", "until"]) {
+    const raw = state.get(name) ?? "";
+    const value = /^[0-9.]+$/.test(raw) ? Number(raw) : Date.parse(raw) / 1000;
+    if (value) custom.elements[name].value = local(value);
+  }
+  custom.addEventListener("submit", e => {
+    e.preventDefault();
+    const epoch = name => (custom.elements[name].value ? iso(new Date(custom.elements[name].value).getTime() / 1000) : null);
+    navigate({ since: epoch("since"), until: epoch("until"), last: null });
+  });
+}
+
+export function installDrawer() {
+  const toggle = document.getElementById("drawer-toggle"), backdrop = document.getElementById("drawer-backdrop");
+  const set = open => {
+    document.body.classList.toggle("drawer-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    backdrop.hidden = !open;
+  };
+  toggle.addEventListener("click", () => set(!document.body.classList.contains("drawer-open")));
+  backdrop.addEventListener("click", () => set(false));
+  document.getElementById("drawer-close").addEventListener("click", () => set(false));
+  return () => { const open = document.body.classList.contains("drawer-open"); set(false); return open; };
+}
+
+/** Chips that name a time show it in the chosen zone. */
+export function showChipTimes(utc) {
+  for (const node of document.querySelectorAll(".chip time[data-epoch]")) node.textContent = stamp(Number(node.dataset.epoch), utc);
+}
+
+/** Keeps the logger tree's counts moving with live records. */
+export function treeCounter() {
+  const spans = new Map([...document.querySelectorAll(".tree .count[data-logger]")].map(s => [s.dataset.logger, s]));
+  return record => {
+    const parts = String(record.name).split(".");
+    for (let i = 1; i <= parts.length; i++) {
+      const span = spans.get(parts.slice(0, i).join("."));
+      if (!span) continue;
+      span.dataset.count = Number(span.dataset.count) + 1;
+      span.textContent = abbreviate(Number(span.dataset.count));
+    }
+  };
+}
+
+export function installEmptyState() {
+  document.getElementById("send-test")?.addEventListener("click", async () => {
+    const body = { name: "logdash.test", levelname: "INFO", levelno: 20, created: Date.now() / 1000,
+      msg: "Test record from the logdash page: it works!", pathname: location.href };
+    try {
+      const response = await fetch("/ingest?app=logdash", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) banner(`The test record was refused: ${response.status} ${(await response.json()).error}`);
+    } catch (e) {
+      banner(`The test record could not be sent: ${e.message}`);
+    }
+  });
+  document.getElementById("copy-snippet")?.addEventListener("click", async event => {
+    const text = document.getElementById("snippet").textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      event.target.textContent = "Copied";
+    } catch {
+      getSelection().selectAllChildren(document.getElementById("snippet"));
+      event.target.textContent = "Selected: press Ctrl+C";
+    }
+  });
+}
