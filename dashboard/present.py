@@ -17,13 +17,11 @@ _LEVEL_CLASSES = {"DEBUG": "debug", "INFO": "info", "WARNING": "warning", "WARN"
 
 
 def _picture(match: re.Match[str]) -> str:
-    """The visible stand-in for one invisible character."""
+    """The visible stand-in for one invisible character, spelled as in Python: \\x1b, \\u202e.
+
+    (Unicode's control pictures such as U+241B are missing from common monospace fonts.)"""
     code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␛ for ESC, ␀ for NUL ...
-    if code == 0x7F:
-        return "\u2421"
-    return f"[U+{code:04X}]"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def printable(text: Any) -> str:

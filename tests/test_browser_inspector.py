@@ -49,7 +49,7 @@ def test_hostile_header_and_body_render_as_text(live, page) -> None:  # noqa: AN
     page.wait_for_selector(".req-detail.tabbed")
     page.click('.tab[data-tab="headers"]')
     headers = page.locator("#panel-headers")
-    assert EVIL in headers.inner_text() and "abc[U+202E]def" in headers.inner_text()
+    assert EVIL in headers.inner_text() and "abc\\u202edef" in headers.inner_text()
     page.click('.tab[data-tab="body"]')
     assert "<script>window.__pwned=2</script>" in page.locator("#panel-body pre").inner_text()
     assert "<script>window.__pwned=3</script>" in page.locator(".req-detail .req-line").inner_text()

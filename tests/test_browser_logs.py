@@ -220,7 +220,7 @@ def test_the_dom_keeps_a_bounded_number_of_rows(live: Live, page: Any, monkeypat
 HOSTILE = ['<script>window.pwned = 1</script>', '<img src=x onerror="window.pwned = 2">',
            "\x1b[31mred\x1b[0m and \x1b]0;title\x07", "<b>bold</b> \u202eevil"]
 SHOWN = ['<script>window.pwned = 1</script>', '<img src=x onerror="window.pwned = 2">',
-         "\u241b[31mred\u241b[0m and \u241b]0;title\u2407", "<b>bold</b> [U+202E]evil"]
+         "\\x1b[31mred\\x1b[0m and \\x1b]0;title\\x07", "<b>bold</b> \\u202eevil"]
 
 
 def test_hostile_messages_show_as_text_and_run_nothing(live: Live, page: Any) -> None:

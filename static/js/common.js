@@ -21,15 +21,14 @@ export function el(tag, props = {}, ...children) {
 
 const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Terminal escapes, control characters and bidi marks made visible (␛[31m, [U+202E]), never
- * interpreted; mirrors dashboard/present.py's printable so live rows match server-rendered ones. */
+/** Terminal escapes, control characters and bidi marks made visible as Python spells them
+ * (\x1b[31m, \u202e), never interpreted; mirrors dashboard/present.py's printable so live rows
+ * match server-rendered ones. */
 export function printable(text) {
   if (text === null || text === undefined) return "";
   return String(text).replace(INVISIBLE, ch => {
     const code = ch.charCodeAt(0);
-    if (code < 0x20) return String.fromCharCode(0x2400 + code);
-    if (code === 0x7f) return "\u2421";
-    return `[U+${code.toString(16).toUpperCase().padStart(4, "0")}]`;
+    return code <= 0xff ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
   });
 }
 
