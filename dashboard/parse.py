@@ -8,13 +8,13 @@ bounded ``ast.literal_eval`` (never ``eval``), format specs are checked before
 """
 from __future__ import annotations
 
-import ast
 import math
 import re
-import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
+
+from .safe_format import MAX_DEPTH, format_message, safe_literal
 
 __all__ = ["RecordError", "MAX_FIELDS", "LEVELS", "parse_record", "exception_summary", "level_number"]
 
@@ -24,10 +24,6 @@ class RecordError(ValueError):
 
 
 MAX_FIELDS = 1000            # more fields than this in one record -> RecordError
-MAX_ARGS_TEXT = 10_000       # longer args text is never parsed
-MAX_DEPTH = 50               # deeper ( [ { nesting (or unary-operator runs) is never parsed
-MAX_SPEC = 10_000            # largest %-width / precision we agree to format
-MAX_MESSAGE = 1_000_000      # largest formatted message we agree to build
 MAX_EPOCH = 253_402_300_800  # 10000-01-01: later "created" values are not timestamps
 _INT64 = 2**63               # ints outside signed 64 bits cannot be stored
 
@@ -71,7 +67,7 @@ def exception_summary(exc_info: str | None) -> tuple[str | None, str | None]:
     if call is None:                    # a custom __repr__: show it as it came
         return _clean(type_name), _clean(value)
     inner = call.group(1)
-    parsed = _literal(inner)
+    parsed = safe_literal(inner)
     if isinstance(parsed, str):         # one string argument: the usual case
         return _clean(type_name), _clean(parsed)
     return _clean(type_name), _clean(inner)  # no args, several args, non-literal args
@@ -108,12 +104,15 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
     msg_text = "" if msg is None else _str(msg)
     record["msg"] = _text(msg)
     args_value, record["args"] = _args(rest.pop("args", None))
-    record["message"] = _str(message) if message is not None else _format(msg_text, args_value, record["args"])
+    if message is not None:
+        record["message"] = _str(message)
+    else:
+        record["message"] = format_message(msg_text, args_value, record["args"])
 
     packed = rest.pop("extra", None)
     extra.update((k, _jsonable(v)) for k, v in rest.items())
     if packed is not None:
-        inner = packed if isinstance(packed, dict) else _literal(packed) if isinstance(packed, str) else None
+        inner = packed if isinstance(packed, dict) else safe_literal(packed) if isinstance(packed, str) else None
         if isinstance(inner, dict) and all(isinstance(k, str) for k in inner):
             for k, v in inner.items():
                 extra.setdefault(k, _jsonable(v))
@@ -219,49 +218,6 @@ def _level(rest: dict[str, Any], extra: dict[str, Any]) -> tuple[int, str]:
 
 # --- args and message --------------------------------------------------------------------------
 
-def _safe_to_parse(text: str) -> bool:
-    """Bound literal_eval: short text, shallow brackets outside quotes, no long unary-operator runs."""
-    if len(text) > MAX_ARGS_TEXT or "'''" in text or '"""' in text:
-        return False
-    depth = run = 0
-    quote, escaped = "", False
-    for ch in text:
-        if quote:  # inside a string literal: only its end matters
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        run = run + 1 if ch in "+-~" else run if ch.isspace() else 0
-        if depth > MAX_DEPTH or run > MAX_DEPTH:
-            return False
-    return not quote
-
-
-# Under load on many threads, CPython 3.11's compile() was seen failing with "AST constructor
-# recursion depth mismatch" (a SystemError): parse one at a time, and never let it escape.
-_COMPILE_LOCK = threading.Lock()
-
-
-def _literal(text: str) -> Any:
-    """ast.literal_eval within the bounds above; None when refused or invalid."""
-    if not _safe_to_parse(text):
-        return None
-    try:
-        with _COMPILE_LOCK:
-            return ast.literal_eval(text.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, OverflowError, SystemError):
-        return None
-
-
 def _args(value: Any) -> tuple[tuple[Any, ...] | dict[Any, Any] | None, str | None]:
     """(usable args for %-formatting or None, args text to store) as LogRecord would hold them."""
     if value is None:
@@ -274,63 +230,13 @@ def _args(value: Any) -> tuple[tuple[Any, ...] | dict[Any, Any] | None, str | No
             text = "<unprintable args>"
     else:
         text = _str(value)
-        parsed = None if text.strip() in _EMPTY_ARGS else _literal(text)
+        parsed = None if text.strip() in _EMPTY_ARGS else safe_literal(text)
         parsed = tuple(parsed) if isinstance(parsed, list) else parsed
     if not parsed or not isinstance(parsed, (tuple, dict)):
         return None, None if text is None or text.strip() in _EMPTY_ARGS else text
     if len(parsed) == 1 and isinstance(parsed, tuple) and isinstance(parsed[0], dict) and parsed[0]:
         parsed = parsed[0]  # LogRecord stores args=({'a': 1},) as the dict itself
     return parsed, text
-
-
-def _format_cost(msg: str, args_len: int) -> int | None:
-    """Upper bound of len(msg % args), or None when a width/precision is `*` or too large.
-
-    Mirrors the %-format grammar (nested parentheses in mapping keys included) so a spec
-    like "%(a(b))500000000s" cannot slip past a simple regex.
-    """
-    cost, i, n = len(msg), 0, len(msg)
-    while (i := msg.find("%", i)) >= 0:
-        i += 1
-        if msg[i:i + 1] == "(":
-            depth = 0
-            while i < n:
-                depth += {"(": 1, ")": -1}.get(msg[i], 0)
-                i += 1
-                if depth == 0:
-                    break
-        while i < n and msg[i] in "-+ #0":
-            i += 1
-        for leader in ("", "."):  # width, then .precision
-            if msg[i:i + len(leader)] != leader:
-                break
-            i += len(leader)
-            if msg[i:i + 1] == "*":
-                return None
-            start = i
-            while i < n and msg[i] in "0123456789":
-                i += 1
-            digits = msg[start:i]
-            if len(digits) > 5 or int(digits or 0) > MAX_SPEC:
-                return None
-            cost += int(digits or 0)
-        cost += 2 * args_len + 400  # repr of one arg (or the whole mapping) plus float/int digits
-        i += 1
-    return cost
-
-
-def _format(msg: str, args: tuple[Any, ...] | dict[Any, Any] | None, args_text: str | None) -> str:
-    """msg % args like LogRecord.getMessage, but bounded; msg as sent whenever that is not safe."""
-    if args is None:
-        return msg
-    cost = _format_cost(msg, len(args_text or ""))
-    if cost is None or cost > MAX_MESSAGE:
-        return msg
-    try:
-        result = msg % args
-    except Exception:  # TypeError, ValueError, KeyError, MemoryError, RecursionError, OverflowError...
-        return msg
-    return result if len(result) <= MAX_MESSAGE else msg
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:
