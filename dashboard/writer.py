@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from .models import records, requests
 
@@ -73,14 +73,14 @@ class Writer:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
-            count = len(batch[0].records)
+            count = max(1, len(batch[0].records))  # a capture alone is a row too
             while count < self.batch_size:
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 batch.append(job)
-                count += len(job.records)
+                count += max(1, len(job.records))
             self._commit(batch)
 
     def _commit(self, batch: list[_Job]) -> None:
@@ -116,11 +116,20 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """executemany with RETURNING, ids in the order of `rows`."""
+    """Insert `rows` with one executemany; return their ids in the order of `rows`.
+
+    SQLite: SQLAlchemy's ordered RETURNING would run one statement per row there. Instead, as
+    this transaction holds the write lock since its first insert, the new rowids are the
+    consecutive ones ending at max(id). Elsewhere, RETURNING sorted by parameter order.
+    """
     if not rows:
         return []
-    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(stmt, rows).scalars())
+    if conn.dialect.name != "sqlite":
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, rows).scalars())
+    conn.execute(table.insert(), rows)
+    last = conn.execute(select(func.max(table.c.id))).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
