@@ -377,3 +377,18 @@ def test_utc_toggle_theme_and_narrow_drawer(live: Live, page: Any) -> None:
     expect(tree).not_to_be_in_viewport()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400
+
+
+def test_theme_follows_the_system_and_the_toggle_overrides_it(live: Live, browser: Any) -> None:
+    background = "getComputedStyle(document.body).backgroundColor"
+    for scheme, system_bg, toggled_bg in (("dark", "rgb(13, 17, 23)", "rgb(255, 255, 255)"),
+                                           ("light", "rgb(255, 255, 255)", "rgb(13, 17, 23)")):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(live.url + "/")
+        assert page.evaluate(background) == system_bg
+        page.click("#theme-toggle")
+        assert page.evaluate(background) == toggled_bg
+        page.reload()  # the choice is remembered
+        assert page.evaluate(background) == toggled_bg
+        context.close()
