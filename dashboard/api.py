@@ -27,6 +27,11 @@ def int_arg(name: str, default: int | None = None, *, low: int = 0, high: int | 
     return value
 
 
+def cursor_args() -> tuple[int | None, int]:
+    """The `before` cursor and `limit` (1..MAX_LIMIT, default 100) every list takes."""
+    return int_arg("before"), int_arg("limit", 100, low=1, high=MAX_LIMIT)  # type: ignore[return-value]
+
+
 @bp.errorhandler(BadArgument)
 def bad_argument(e: BadArgument):  # noqa: ANN201
     """400 naming the argument."""
@@ -37,8 +42,7 @@ def bad_argument(e: BadArgument):  # noqa: ANN201
 def records_list():  # noqa: ANN201
     """Matching records, newest first, with a cursor for the next page."""
     flt = RecordFilter.from_args(request.args)
-    before = int_arg("before")
-    limit = int_arg("limit", 100, low=1, high=MAX_LIMIT)
+    before, limit = cursor_args()
     with get_engine().connect() as conn:
         page, cursor = list_records(conn, flt, before=before, limit=limit)
     return jsonify(records=page, next=cursor)

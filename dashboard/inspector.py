@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from .api import MAX_LIMIT, int_arg
+from .api import cursor_args
 from .db import get_engine
 from .filters import BadArgument
 from .inspector_format import HELPERS
@@ -56,15 +56,9 @@ def _page(selected_id: int | None) -> dict[str, Any]:
 
 
 @bp.get("/inspector")
-def inspector_page():  # noqa: ANN201
-    """Captured requests, newest first, with the newest one open."""
-    return render_template("inspector.html", active="inspector", data=_page(None),
-                           methods=METHODS, statuses=STATUSES)
-
-
 @bp.get("/inspector/<int:request_id>")
-def inspector_request(request_id: int):  # noqa: ANN201
-    """The same page with one request picked."""
+def inspector_page(request_id: int | None = None):  # noqa: ANN201
+    """Captured requests, newest first, with the picked one (else the newest) open."""
     return render_template("inspector.html", active="inspector", data=_page(request_id),
                            methods=METHODS, statuses=STATUSES)
 
@@ -84,8 +78,7 @@ def inspector_raw(request_id: int) -> Response:
 def requests_list():  # noqa: ANN201
     """Matching requests, newest first, with a cursor for the next page."""
     flt = RequestFilter.from_args(request.args)
-    before = int_arg("before")
-    limit = int_arg("limit", 100, low=1, high=MAX_LIMIT)
+    before, limit = cursor_args()
     with get_engine().connect() as conn:
         page, cursor = list_requests(conn, flt, before=before, limit=limit)
     return jsonify(requests=page, next=cursor)

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, func, select
 
 from .filters import RecordFilter
 from .models import records
+from .paging import newest_first
 from .serialize import record_json
 
 
@@ -14,11 +15,7 @@ def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = No
                  limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
     """Matching records newest first, and the cursor for the next (older) page or None."""
     stmt = select(records).where(flt.clause(conn.dialect.name))
-    if before is not None:
-        stmt = stmt.where(records.c.id < before)
-    rows = conn.execute(stmt.order_by(records.c.id.desc()).limit(limit + 1)).mappings().all()
-    page = [record_json(r) for r in rows[:limit]]
-    return page, (page[-1]["id"] if len(rows) > limit else None)
+    return newest_first(conn, stmt, records.c.id, before=before, limit=limit, to_json=record_json)
 
 
 def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 1000) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from .models import records, requests
+from .paging import newest_first
 from .request_filter import RequestFilter
 from .request_json import detail_json, summary_json
 
@@ -18,11 +19,7 @@ def list_requests(conn: Connection, flt: RequestFilter, *, before: int | None = 
                   limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
     """Matching requests newest first, and the cursor for the next (older) page or None."""
     stmt = select(*LIST_COLUMNS).where(flt.clause(conn.dialect.name))
-    if before is not None:
-        stmt = stmt.where(requests.c.id < before)
-    rows = conn.execute(stmt.order_by(requests.c.id.desc()).limit(limit + 1)).mappings().all()
-    page = [summary_json(r) for r in rows[:limit]]
-    return page, (page[-1]["id"] if len(rows) > limit else None)
+    return newest_first(conn, stmt, requests.c.id, before=before, limit=limit, to_json=summary_json)
 
 
 def get_request_row(conn: Connection, request_id: int) -> Mapping[str, Any] | None:
