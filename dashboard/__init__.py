@@ -6,52 +6,61 @@ from typing import Any
 
 from flask import Flask
 
-from . import db, errors, queries, request_queries, settings, web
-from .feed import Feed
-from .resources import resource_dir
-from .sockets import sock
-from .writer import Writer
-
 __version__ = "0.1.0"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then LOGDASH_* environment, then `overrides`."""
+    from . import settings
+    from .inspector import queries as request_queries
+    from .logs import queries as record_queries
+    from .resources import resource_dir
+    from .store import engine as store_engine
+    from .store.feed import Feed
+    from .store.writer import Writer
+    from .web import errors, sockets, templating
+
     app = Flask(__name__, template_folder=str(resource_dir("templates")),
                 static_folder=str(resource_dir("static")))
     app.config.update(settings.load(overrides=overrides))
     app.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": 25}
     app.json.sort_keys = False
-    db.init_app(app)
-    engine = db.get_engine_of(app)
-    feeds = [Feed(engine, queries.new_records, queries.newest_record_id)]
-    app.extensions["logdash.record_feed"] = feeds[0]
+    store_engine.init_app(app)
+    engine = store_engine.get_engine_of(app)
+    record_feed = Feed(engine, record_queries.new_records, record_queries.newest_record_id, kind="record")
     # captured requests: rows carry bodies, so fewer per read and per waiting subscriber
-    feeds.append(Feed(engine, request_queries.new_requests, request_queries.newest_request_id,
-                      batch=100, queue_size=256))
-    app.extensions["logdash.request_feed"] = feeds[-1]
+    request_feed = Feed(engine, request_queries.new_requests, request_queries.newest_request_id,
+                        kind="request", batch=100, queue_size=256)
+    app.extensions["logdash.record_feed"] = record_feed
+    app.extensions["logdash.request_feed"] = request_feed
 
     def wake_feeds() -> None:
-        for feed in feeds:
-            feed.wake()
+        record_feed.wake()
+        request_feed.wake()
 
     app.extensions["logdash.writer"] = Writer(
         engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds,
         request_retention=app.config["REQUEST_RETENTION"])
     errors.init_app(app)
-    web.init_app(app)
-    sock.init_app(app)
-
-    from . import api, ingest, live
-    app.register_blueprint(ingest.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(live.bp)
-    from . import inspector, request_live, requestbin
-    app.register_blueprint(inspector.bp)
-    app.register_blueprint(request_live.bp)
-    app.register_blueprint(requestbin.bp)
-    from . import export, histogram, pages
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(histogram.bp)
-    app.register_blueprint(export.bp)
+    templating.init_app(app)
+    sockets.sock.init_app(app)
+    _register_blueprints(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every feature's views; features never import each other's views."""
+    from .ingest import views as ingest_views
+    from .inspector import api as request_api
+    from .inspector import live as request_live
+    from .inspector import pages as request_pages
+    from .inspector import requestbin
+    from .logs import api as record_api
+    from .logs import export, histogram
+    from .logs import live as record_live
+    from .logs import pages as record_pages
+    from .web import health
+
+    for module in (ingest_views, record_api, histogram, export, record_live, record_pages,
+                   request_api, request_pages, request_live, requestbin, health):
+        app.register_blueprint(module.bp)

@@ -21,7 +21,7 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _db_option(f):  # noqa: ANN001, ANN202
+def _db_option(f):
     return click.option("--db", "database_url", envvar=ENV + "DATABASE_URL", show_envvar=True,
                         default=settings.DEFAULTS["DATABASE_URL"], show_default=True,
                         help="Database URL (SQLite file or postgresql+psycopg://...).")(f)
@@ -46,9 +46,9 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
           certfile: str | None, keyfile: str | None) -> None:
     """Upgrade the database, then serve the dashboard and /ingest."""
     from . import create_app
-    from .db import make_engine
-    from .migrate import upgrade
     from .server import Server, gunicorn_options
+    from .store.engine import make_engine
+    from .store.migrate import upgrade
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together")
@@ -76,7 +76,7 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
               help="How many records to send.")
 def demo(url: str, count: int) -> None:
     """Send realistic records through the stock HTTPHandler."""
-    from .demo import send_demo
+    from .client.demo import send_demo
 
     sent = send_demo(url, count, progress=lambda n: click.echo(f"\rsent {n}/{count}", nl=False))
     click.echo(f"\nsent {sent} records to {url}")
@@ -91,8 +91,8 @@ def db() -> None:
 @_db_option
 def db_upgrade(database_url: str) -> None:
     """Bring the database to the newest schema, keeping every row."""
-    from .db import make_engine
-    from .migrate import current_revision, upgrade
+    from .store.engine import make_engine
+    from .store.migrate import current_revision, upgrade
 
     engine = make_engine(database_url)
     before = current_revision(engine)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .raw_headers import RawHeaders, remember_headers
+from .web.raw_headers import RawHeaders, remember_headers
 
 
 class Server(BaseApplication):

@@ -1,14 +1,14 @@
-"""Alembic environment: the URL comes from the app's settings, the schema from dashboard.models."""
+"""Alembic environment: the URL comes from the app's settings, the schema from dashboard.store.schema."""
 from alembic import context
 from sqlalchemy import create_engine
 
 from dashboard import settings
-from dashboard.models import FTS_TABLE, metadata
+from dashboard.store.schema import FTS_TABLE, metadata
 
 config = context.config
 
 
-def include_name(name, type_, parent_names):  # noqa: ANN001, ANN201
+def include_name(name, type_, parent_names):
     """Leave the SQLite full-text tables (created by raw SQL) out of autogenerate."""
     return not (type_ == "table" and name and name.startswith(FTS_TABLE))
 
@@ -25,7 +25,7 @@ def run_migrations() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,

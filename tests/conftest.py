@@ -23,8 +23,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard import create_app
-from dashboard.db import make_engine
-from dashboard.migrate import upgrade
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import upgrade
 
 WIRE = Path(__file__).parent / "wire"
 
@@ -105,14 +105,14 @@ def app_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(db_url: str, app_settings: dict[str, Any]):  # noqa: ANN201
+def app(db_url: str, app_settings: dict[str, Any]):
     app = create_app({"DATABASE_URL": db_url, **app_settings})
     yield app
     app.extensions["logdash.engine"].dispose()
 
 
 @pytest.fixture
-def live(app) -> Iterator[Live]:  # noqa: ANN001
+def live(app) -> Iterator[Live]:
     """The app served on a loopback port by a threaded WSGI server."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -165,7 +165,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
+def browser():
     """Debian's chromium driven by Playwright; skips (with the reason) where either is missing."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
@@ -179,7 +179,7 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     """A fresh browser tab at 1280x800; console errors fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()

@@ -24,7 +24,7 @@ def seed() -> list[dict]:
 
 
 @pytest.fixture
-def seeded(live) -> list[dict]:  # noqa: ANN001
+def seeded(live) -> list[dict]:
     inserted = []
     for tag in ("web", "worker", None):
         batch = [r for r in seed() if r["app_tag"] == tag]
@@ -35,7 +35,7 @@ def seeded(live) -> list[dict]:  # noqa: ANN001
     return inserted  # in id order
 
 
-def oracle(data: list[dict], level=None, logger=None, q=None, app=None, since=None, until=None) -> list[str]:  # noqa: ANN001
+def oracle(data: list[dict], level=None, logger=None, q=None, app=None, since=None, until=None) -> list[str]:
     """The expected messages, newest (highest id) first, computed independently of the server."""
     out = []
     for r in data:
@@ -55,7 +55,7 @@ def oracle(data: list[dict], level=None, logger=None, q=None, app=None, since=No
     return [r["msg"] for r in reversed(out)]
 
 
-def api(live, **args) -> list[str]:  # noqa: ANN001
+def api(live, **args) -> list[str]:
     """Every matching message, following the cursor page by page."""
     messages, cursor = [], None
     while True:
@@ -76,7 +76,7 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=[json.dumps(f) for f in FILTERS])
-def test_each_filter_matches_the_oracle(live, seeded, flt) -> None:  # noqa: ANN001
+def test_each_filter_matches_the_oracle(live, seeded, flt) -> None:
     expected = oracle(seeded, **flt)
     if flt.get("q") == "CAFÉ":  # SQLite folds ASCII case only: É does not match é
         assert expected and api(live, **flt) == []
@@ -85,14 +85,14 @@ def test_each_filter_matches_the_oracle(live, seeded, flt) -> None:  # noqa: ANN
 
 
 @pytest.mark.parametrize("a,b", list(itertools.combinations(FILTERS[1:8] + FILTERS[13:16], 2))[::3])
-def test_filter_combinations(live, seeded, a, b) -> None:  # noqa: ANN001
+def test_filter_combinations(live, seeded, a, b) -> None:
     if "q" in a and "q" in b:
         return
     combined = {**a, **b}
     assert api(live, **{k: str(v) for k, v in combined.items()}) == oracle(seeded, **combined)
 
 
-def test_level_names_numbers_and_iso_times(live, seeded) -> None:  # noqa: ANN001
+def test_level_names_numbers_and_iso_times(live, seeded) -> None:
     assert api(live, level="warning") == api(live, level="30") == oracle(seeded, level=30)
     iso = "2023-11-14T22:23:20Z"  # BASE + 600
     assert api(live, since=iso) == oracle(seeded, since=BASE + 600)
@@ -100,7 +100,7 @@ def test_level_names_numbers_and_iso_times(live, seeded) -> None:  # noqa: ANN00
     assert api(live, since="2023-11-14 22:23:20") == oracle(seeded, since=BASE + 600)
 
 
-def test_paging_has_no_gaps_or_duplicates(live, seeded) -> None:  # noqa: ANN001
+def test_paging_has_no_gaps_or_duplicates(live, seeded) -> None:
     ids, cursor = [], None
     while True:
         status, body = live.get("/api/records?limit=3" + (f"&before={cursor}" if cursor else ""))
@@ -116,12 +116,12 @@ def test_paging_has_no_gaps_or_duplicates(live, seeded) -> None:  # noqa: ANN001
     ("level=loud", "level"), ("since=yesterday", "since"), ("until=nan", "until"),
     ("limit=0", "limit"), ("limit=1001", "limit"), ("limit=ten", "limit"), ("before=x", "before"),
 ])
-def test_bad_arguments_name_the_argument(live, query, argument) -> None:  # noqa: ANN001
+def test_bad_arguments_name_the_argument(live, query, argument) -> None:
     status, body = live.get(f"/api/records?{query}")
     assert status == 400 and body["argument"] == argument and body["error"].startswith(argument + ":")
 
 
-def test_one_record_and_404(live, seeded) -> None:  # noqa: ANN001
+def test_one_record_and_404(live, seeded) -> None:
     newest = live.records(limit="1")[0]
     status, one = live.get(f"/api/records/{newest['id']}")
     assert status == 200 and one == newest
@@ -133,7 +133,7 @@ def test_one_record_and_404(live, seeded) -> None:  # noqa: ANN001
     assert status == 404 and "999999" in body["error"]
 
 
-def test_logger_counts(live, seeded) -> None:  # noqa: ANN001
+def test_logger_counts(live, seeded) -> None:
     status, body = live.get("/api/loggers?logger=app&level=40")
     expected = {}
     for r in seeded:
@@ -143,5 +143,5 @@ def test_logger_counts(live, seeded) -> None:  # noqa: ANN001
     assert {x["name"]: x["count"] for x in body["loggers"]} == expected
 
 
-def test_healthz(live) -> None:  # noqa: ANN001
+def test_healthz(live) -> None:
     assert live.get("/healthz") == (200, {"status": "ok"})

@@ -3,26 +3,23 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from playwright.sync_api import expect
-
 from conftest import http, log_with
+from playwright.sync_api import expect
 
 EVIL = '<img src=x onerror="window.__pwned=1">'
 
 
-def rows(page) -> list[str]:  # noqa: ANN001
+def rows(page) -> list[str]:
     """The paths listed, top to bottom."""
     return page.locator("#req-list .req .p").evaluate_all("nodes => nodes.map(n => n.firstChild.textContent)")
 
 
-def wait_live(page) -> None:  # noqa: ANN001
+def wait_live(page) -> None:
     """Until the websocket is open."""
     page.wait_for_selector('#live-state[data-state="live"]')
 
 
-def test_new_request_appears_live_and_is_selected(live, page) -> None:  # noqa: ANN001
+def test_new_request_appears_live_and_is_selected(live, page) -> None:
     page.goto(live.url + "/inspector")
     assert page.locator("#list-empty").is_visible()
     wait_live(page)
@@ -42,7 +39,7 @@ def test_new_request_appears_live_and_is_selected(live, page) -> None:  # noqa: 
     assert page.url == live.url + "/inspector"  # nothing picked: still following the newest
 
 
-def test_hostile_header_and_body_render_as_text(live, page) -> None:  # noqa: ANN001
+def test_hostile_header_and_body_render_as_text(live, page) -> None:
     http(live.url + "/inspect/%3Cscript%3Ewindow.__pwned=3%3C%2Fscript%3E", f"<script>window.__pwned=2</script>{EVIL}".encode(),
          {"Content-Type": "text/html", "X-Evil": EVIL, "X-Bidi": "abc\u202edef".encode().decode("latin-1")})
     page.goto(live.url + "/inspector")
@@ -57,7 +54,7 @@ def test_hostile_header_and_body_render_as_text(live, page) -> None:  # noqa: AN
     assert page.evaluate("window.__pwned") is None
 
 
-def test_picked_request_stays_while_new_ones_arrive(live, page) -> None:  # noqa: ANN001
+def test_picked_request_stays_while_new_ones_arrive(live, page) -> None:
     for name in ("one", "two"):
         http(f"{live.url}/inspect/{name}")
     page.goto(live.url + "/inspector")
@@ -72,7 +69,7 @@ def test_picked_request_stays_while_new_ones_arrive(live, page) -> None:  # noqa
     expect(page.locator(".req-detail")).to_have_attribute("data-id", "3")
 
 
-def test_keyboard_tabs_and_copy_as_curl(live, page) -> None:  # noqa: ANN001
+def test_keyboard_tabs_and_copy_as_curl(live, page) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     http(f"{live.url}/inspect/a?pets=dog&pets=cat&user2=")
     http(f"{live.url}/inspect/b", b"x=1", {"Content-Type": "application/x-www-form-urlencoded"})
@@ -96,7 +93,7 @@ def test_keyboard_tabs_and_copy_as_curl(live, page) -> None:  # noqa: ANN001
     assert page.locator("dialog.shortcuts").is_visible()
 
 
-def test_filters_live_in_the_url(live, page) -> None:  # noqa: ANN001
+def test_filters_live_in_the_url(live, page) -> None:
     http(f"{live.url}/inspect/fine")
     live.post("/ingest", b"[", "application/json")
     page.goto(live.url + "/inspector")
@@ -113,7 +110,7 @@ def test_filters_live_in_the_url(live, page) -> None:  # noqa: ANN001
     assert page.locator("#f-status").input_value() == "failed" and len(rows(page)) == 2
 
 
-def test_multipart_parts_binary_hex_and_folding(live, page) -> None:  # noqa: ANN001
+def test_multipart_parts_binary_hex_and_folding(live, page) -> None:
     body = (b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n' + bytes(range(64)) +
             b'\r\n--B\r\nContent-Disposition: form-data; name="f"; filename="b.txt"\r\n\r\nhi\r\n--B--\r\n')
     http(f"{live.url}/inspect/up", body, {"Content-Type": "multipart/form-data; boundary=B"})
@@ -130,7 +127,7 @@ def test_multipart_parts_binary_hex_and_folding(live, page) -> None:  # noqa: AN
     assert page.locator("#panel-body pre.rest").inner_text().endswith("line 999")
 
 
-def test_narrow_window_stacks_the_panes(live, page) -> None:  # noqa: ANN001
+def test_narrow_window_stacks_the_panes(live, page) -> None:
     http(f"{live.url}/inspect/narrow")
     page.set_viewport_size({"width": 400, "height": 800})
     page.goto(live.url + "/inspector")
@@ -140,7 +137,7 @@ def test_narrow_window_stacks_the_panes(live, page) -> None:  # noqa: ANN001
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
 
 
-def test_nothing_jumps_while_reading_further_down(live, page) -> None:  # noqa: ANN001
+def test_nothing_jumps_while_reading_further_down(live, page) -> None:
     for i in range(60):
         http(f"{live.url}/inspect/{i}")
     page.goto(live.url + "/inspector/30")
@@ -154,7 +151,7 @@ def test_nothing_jumps_while_reading_further_down(live, page) -> None:  # noqa: 
     assert page.locator(".req-detail").get_attribute("data-id") == "30"  # picked: stays
 
 
-def test_page_works_without_javascript(live, browser) -> None:  # noqa: ANN001
+def test_page_works_without_javascript(live, browser) -> None:
     http(f"{live.url}/inspect/nojs?a=1", b"x=1&x=2", {"Content-Type": "application/x-www-form-urlencoded"})
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import Live, log_with
-from dashboard import live as live_module, pages
-from dashboard.demo import TracebackHTTPHandler
+
+from dashboard.client.demo import TracebackHTTPHandler
+from dashboard.logs import pages
+from dashboard.web import sockets as live_module
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -145,7 +146,7 @@ def test_pause_and_resume_lose_and_duplicate_nothing(live: Live, page: Any) -> N
     assert messages(page)[:5] == [f"while paused {i}" for i in range(4, -1, -1)]
 
 
-def test_forced_websocket_drop_loses_and_duplicates_nothing(live: Live, page: Any, monkeypatch) -> None:  # noqa: ANN001
+def test_forced_websocket_drop_loses_and_duplicates_nothing(live: Live, page: Any, monkeypatch) -> None:
     """The network drops every tail socket (no close frame); reconnects fail until it is back."""
     sockets: list[socket.socket] = []
     urls: list[str] = []
@@ -205,7 +206,7 @@ def test_scrolling_away_pauses_and_older_pages_load(live: Live, page: Any) -> No
     assert ids == sorted(set(ids), reverse=True)
 
 
-def test_the_dom_keeps_a_bounded_number_of_rows(live: Live, page: Any, monkeypatch) -> None:  # noqa: ANN001
+def test_the_dom_keeps_a_bounded_number_of_rows(live: Live, page: Any, monkeypatch) -> None:
     monkeypatch.setattr(pages, "MAX_ROWS", 60)
     post(live, *[{"msg": f"old {i}"} for i in range(20)])
     open_logs(page, live)

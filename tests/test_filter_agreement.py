@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from dashboard.db import make_engine
-from dashboard.filters import RecordFilter
-from dashboard.migrate import upgrade
-from dashboard.models import records
-from dashboard.serialize import record_json
+from dashboard.logs.filter import RecordFilter
+from dashboard.logs.serialize import record_json
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import upgrade
+from dashboard.store.schema import records
 
 NAMES = ["a", "a.b", "a.b.c", "ab", "a.bc", "b", "b.a", "root", "A.b", "a_b", "a%b"]
 TEXT = st.text(alphabet=st.sampled_from(list("abcAB _%\\\"'*.:-()[]^$é É ßẞİı😀\n")), max_size=12)

@@ -1,17 +1,17 @@
 """/api/histogram: round bucket sizes, one GROUP BY per level, the same filter as the list."""
 from __future__ import annotations
 
-import json
 import math
 import time
 from typing import Any
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dashboard.histogram import MAX_BARS, NICE_BUCKETS, bucket_range, histogram, pick_bucket
-from dashboard.filters import RecordFilter
-from dashboard.parse import parse_record
+from dashboard.ingest.parse import parse_record, to_row
+from dashboard.logs.filter import RecordFilter
+from dashboard.logs.histogram import MAX_BARS, NICE_BUCKETS, bucket_range, histogram, pick_bucket
 
 T0 = 1_800_000_000.0  # a multiple of 60 (and of 3600)
 
@@ -20,8 +20,7 @@ def store(app: Any, *records: dict[str, Any]) -> list[int]:
     """Store records through the app's writer."""
     rows = []
     for fields in records:
-        row = parse_record(fields, received=T0, app=fields.pop("app", "shop"), source="127.0.0.1")
-        row["extra"] = json.dumps(row["extra"])
+        row = to_row(parse_record(fields, received=T0, app=fields.pop("app", "shop"), source="127.0.0.1"))
         rows.append(row)
     return app.extensions["logdash.writer"].submit(rows).result(10).record_ids
 
@@ -49,7 +48,7 @@ def test_bucket_range_aligns_to_multiples() -> None:
     assert bucket_range(T0, T0 + 120, 60, open_end=True) == (T0 // 60, T0 // 60 + 2)
 
 
-def test_counts_per_bucket_and_level(live) -> None:  # noqa: ANN001
+def test_counts_per_bucket_and_level(live) -> None:
     store(live.app,
           {"msg": "a", "created": T0 + 1, "levelname": "INFO"},
           {"msg": "b", "created": T0 + 59.999, "levelname": "INFO"},
@@ -70,7 +69,7 @@ def test_counts_per_bucket_and_level(live) -> None:  # noqa: ANN001
     assert [b["counts"] for b in body["buckets"]] == [{}, {"ERROR": 2}, {}]
 
 
-def test_default_range_runs_from_the_oldest_match_to_now(live) -> None:  # noqa: ANN001
+def test_default_range_runs_from_the_oldest_match_to_now(live) -> None:
     now = time.time()
     store(live.app, {"msg": "x", "created": now - 3 * 3600}, {"msg": "y", "created": now - 10})
     status, body = live.get("/api/histogram")
@@ -82,8 +81,8 @@ def test_default_range_runs_from_the_oldest_match_to_now(live) -> None:  # noqa:
     assert [b["start"] for b in body["buckets"]] == [body["since"] + i * body["bucket"] for i in range(bars)]
 
 
-def test_empty_store_draws_the_last_hour(app) -> None:  # noqa: ANN001
-    from dashboard.db import get_engine_of
+def test_empty_store_draws_the_last_hour(app) -> None:
+    from dashboard.store.engine import get_engine_of
     with get_engine_of(app).connect() as conn:
         body = histogram(conn, RecordFilter(), now=T0)
     assert body["bucket"] == 30 and body["levels"] == []
@@ -95,6 +94,6 @@ def test_empty_store_draws_the_last_hour(app) -> None:  # noqa: ANN001
     ("bucket=0", "bucket"), ("bucket=ten", "bucket"), ("level=LOUD", "level"),
     (f"since={T0}&until={T0 + 10**7}&bucket=1", "bucket"),
 ])
-def test_bad_arguments_are_named(live, query: str, argument: str) -> None:  # noqa: ANN001
+def test_bad_arguments_are_named(live, query: str, argument: str) -> None:
     status, body = live.get(f"/api/histogram?{query}")
     assert status == 400 and body["argument"] == argument

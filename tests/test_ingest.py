@@ -12,11 +12,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from conftest import http, log_with
 
 
-def test_stock_handler_post_and_get_default(live) -> None:  # noqa: ANN001
+def test_stock_handler_post_and_get_default(live) -> None:
     log_with(live.handler(method="POST"), logging.INFO, "user %s paid %.2f", "ann", 9.5, name="shop.pay")
     log_with(live.handler(method="GET"), logging.WARNING, "100% done")
     get_rec, post_rec = live.records()
@@ -26,7 +25,7 @@ def test_stock_handler_post_and_get_default(live) -> None:  # noqa: ANN001
     assert post_rec["source"] == "127.0.0.1" and post_rec["request_id"] is not None
 
 
-def test_app_tag_from_url_for_post_and_get(live) -> None:  # noqa: ANN001
+def test_app_tag_from_url_for_post_and_get(live) -> None:
     log_with(live.handler("/ingest?app=billing"), logging.INFO, "a")
     log_with(live.handler("/ingest?app=web", method="GET"), logging.INFO, "b", extra={"app": "inner"})
     rec_b, rec_a = live.records()
@@ -35,7 +34,7 @@ def test_app_tag_from_url_for_post_and_get(live) -> None:  # noqa: ANN001
     assert [r["message"] for r in live.records(app="billing")] == ["a"]
 
 
-def test_json_object_array_and_ndjson(live) -> None:  # noqa: ANN001
+def test_json_object_array_and_ndjson(live) -> None:
     one = {"name": "api", "msg": "one %s", "args": ["x"], "levelname": "ERROR", "created": 1700000000.5,
            "user": {"id": 7}}
     assert live.post("/ingest", json.dumps(one).encode(), "application/json") == (200, {"accepted": 1})
@@ -51,7 +50,7 @@ def test_json_object_array_and_ndjson(live) -> None:  # noqa: ANN001
     assert (four["message"], five["levelname"]) == ("four", "DEBUG")
 
 
-def test_ndjson_bad_line_keeps_the_good_ones(live) -> None:  # noqa: ANN001
+def test_ndjson_bad_line_keeps_the_good_ones(live) -> None:
     status, body = live.post("/ingest", b'{"msg": "ok1"}\n{"msg": broken\n[1]\n{"msg": "ok2"}\n', "application/x-ndjson")
     assert status == 200 and body["accepted"] == 2
     assert body["rejected"][0].startswith("record 2: invalid JSON on line 2")
@@ -69,19 +68,19 @@ def test_ndjson_bad_line_keeps_the_good_ones(live) -> None:  # noqa: ANN001
     (b"[1, 2]", "application/json", 400, "record 1: not an object but int"),
     (b"name=x&levelname=INFO", "application/x-www-form-urlencoded", 400, "no msg or message field"),
 ])
-def test_unreadable_bodies_get_400_with_reason(live, body, ctype, status, reason) -> None:  # noqa: ANN001
+def test_unreadable_bodies_get_400_with_reason(live, body, ctype, status, reason) -> None:
     got, answer = live.post("/ingest", body, ctype)
     assert got == status and reason in answer["error"]
     assert live.records() == []
 
 
-def test_five_thousand_fields_refused(live) -> None:  # noqa: ANN001
+def test_five_thousand_fields_refused(live) -> None:
     body = "msg=x&" + "&".join(f"f{i}=v" for i in range(5000))
     status, answer = live.post("/ingest", body.encode(), "application/x-www-form-urlencoded")
     assert status == 400 and "5001 fields" in answer["error"]
 
 
-def test_hostile_format_and_args_are_stored_unformatted_fast(live) -> None:  # noqa: ANN001
+def test_hostile_format_and_args_are_stored_unformatted_fast(live) -> None:
     handler = live.handler()
     started = time.monotonic()
     log_with(handler, logging.INFO, "%500000000s", "x")
@@ -94,7 +93,7 @@ def test_hostile_format_and_args_are_stored_unformatted_fast(live) -> None:  # n
     assert deep["message"] == "%s"
 
 
-def test_missing_fields_get_defaults(live) -> None:  # noqa: ANN001
+def test_missing_fields_get_defaults(live) -> None:
     before = time.time()
     assert live.post("/ingest", b"msg=bare", "application/x-www-form-urlencoded")[0] == 200
     rec = live.records()[0]
@@ -102,7 +101,7 @@ def test_missing_fields_get_defaults(live) -> None:  # noqa: ANN001
     assert before <= rec["created"] <= time.time() + 1
 
 
-def test_oversize_body(live) -> None:  # noqa: ANN001
+def test_oversize_body(live) -> None:
     big = b"msg=" + b"a" * (1024 * 1024)
     status, answer = live.post("/ingest", big, "application/x-www-form-urlencoded")
     assert status == 413 and "body over 1,048,576 bytes" in answer["error"]
@@ -110,7 +109,7 @@ def test_oversize_body(live) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("app_settings", [{"MAX_BODY": 20_000}])
-def test_oversize_url(live) -> None:  # noqa: ANN001
+def test_oversize_url(live) -> None:
     status, answer = http(f"{live.url}/ingest?msg={'b' * 20_010}")
     assert status == 414 and "GET URL too long" in answer["error"]
     assert http(f"{live.url}/ingest?msg={'c' * 19_000}")[0] == 200
@@ -118,7 +117,7 @@ def test_oversize_url(live) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("app_settings", [{"INGEST_TOKEN": "s3cret"}])
-def test_ingest_token(live) -> None:  # noqa: ANN001
+def test_ingest_token(live) -> None:
     log_with(live.handler(), logging.INFO, "no token")
     log_with(live.handler(credentials=("billing", "wrong")), logging.INFO, "wrong token")
     assert live.records() == []
@@ -134,7 +133,7 @@ def test_ingest_token(live) -> None:  # noqa: ANN001
     assert "token" not in live.records()[1]["extra"]
 
 
-def test_cross_site_browser_post_refused(live) -> None:  # noqa: ANN001
+def test_cross_site_browser_post_refused(live) -> None:
     status, answer = live.post("/ingest", b'{"msg": "x"}', "application/json", {"Origin": "https://evil.example"})
     assert status == 403 and "evil.example" in answer["error"]
     status, _ = live.post("/ingest", b"msg=x", "application/x-www-form-urlencoded", {"Sec-Fetch-Site": "cross-site"})
@@ -144,7 +143,7 @@ def test_cross_site_browser_post_refused(live) -> None:  # noqa: ANN001
     assert [r["message"] for r in live.records()] == ["same"]
 
 
-def test_a_200_means_stored_under_concurrent_load(live) -> None:  # noqa: ANN001
+def test_a_200_means_stored_under_concurrent_load(live) -> None:
     def send(i: int) -> int:
         return live.post("/ingest", json.dumps({"msg": f"m{i}"}).encode(), "application/json")[0]
 
@@ -162,7 +161,7 @@ def test_a_200_means_stored_under_concurrent_load(live) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("app_settings", [{"QUEUE_SIZE": 2}])
-def test_full_queue_answers_503_and_loses_nothing_accepted(live, db_url) -> None:  # noqa: ANN001
+def test_full_queue_answers_503_and_loses_nothing_accepted(live, db_url) -> None:
     lock = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")  # the writer now waits for the database
     results: list[tuple[int, dict, int]] = []
@@ -195,7 +194,7 @@ def test_full_queue_answers_503_and_loses_nothing_accepted(live, db_url) -> None
     assert {r["message"] for r in live.records()} == accepted
 
 
-def test_basic_credentials_are_not_stored_with_the_record(live) -> None:  # noqa: ANN001
+def test_basic_credentials_are_not_stored_with_the_record(live) -> None:
     log_with(live.handler(credentials=("u", "p")), logging.INFO, "with creds")
     rec = live.records()[0]
     assert base64.b64encode(b"u:p").decode() not in json.dumps(rec)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from wire_replay import OTHERS, STOCK, WIRE, as_get, as_post, fields_of, send_raw
 
 CASES = [pytest.param(p, id=f"{p.parent.name}/{p.stem}") for p in STOCK]
@@ -22,13 +21,13 @@ def expected_message(case: str, fields: dict[str, str]) -> str:
     return fields["msg"]
 
 
-def newest(live) -> dict:  # noqa: ANN001
+def newest(live) -> dict:
     return live.records(limit="1")[0]
 
 
 @pytest.mark.parametrize("path", CASES)
 @pytest.mark.parametrize("resend", [False, True], ids=["as-captured", "other-method"])
-def test_stock_capture_is_stored_faithfully(live, path, resend) -> None:  # noqa: ANN001
+def test_stock_capture_is_stored_faithfully(live, path, resend) -> None:
     raw = path.read_bytes()
     if resend:
         raw = as_post(raw) if raw.startswith(b"GET") else as_get(raw)
@@ -62,7 +61,7 @@ def test_stock_capture_is_stored_faithfully(live, path, resend) -> None:  # noqa
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in OTHERS])
-def test_other_clients_are_stored(live, path) -> None:  # noqa: ANN001
+def test_other_clients_are_stored(live, path) -> None:
     status, body = send_raw(live.port, path.read_bytes())
     assert status == 200, body
     record = newest(live)
@@ -79,13 +78,13 @@ def test_other_clients_are_stored(live, path) -> None:  # noqa: ANN001
         assert '"event": "user_login"' in record["message"]
 
 
-def test_twice_is_two_records(live) -> None:  # noqa: ANN001
+def test_twice_is_two_records(live) -> None:
     for name in ("twice1", "twice2"):
         assert send_raw(live.port, (WIRE / "py3.11.7" / f"{name}.bin").read_bytes())[0] == 200
     assert len(live.records()) == 2
 
 
-def test_pickle_from_sockethandler_is_refused_never_unpickled(serve, db_url) -> None:  # noqa: ANN001
+def test_pickle_from_sockethandler_is_refused_never_unpickled(serve, db_url) -> None:
     live = serve(db_url, workers=1)
     status, _ = send_raw(live.port, (WIRE / "other-clients" / "sockethandler.bin").read_bytes())
     assert status == 400

@@ -7,18 +7,19 @@ import shlex
 import subprocess
 
 import pytest
+from flask import Flask, request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from dashboard.capture import redact_query
-from dashboard.db import make_engine
-from dashboard.inspect_view import body_view, form_fields, hex_dump, multipart_parts, pairs, pretty_json
-from dashboard.inspector_format import byte_size, fold
-from dashboard.models import requests
-from dashboard.replay import curl_command, raw_request, raw_text
-from dashboard.request_filter import RequestFilter
-from dashboard.request_json import detail_json, headers_note
+from dashboard.inspector.body import body_view, form_fields, hex_dump, multipart_parts, pairs, pretty_json
+from dashboard.inspector.capture import capture, redact_query
+from dashboard.inspector.filter import RequestFilter
+from dashboard.inspector.replay import curl_command, raw_request, raw_text
+from dashboard.inspector.serialize import detail_json, headers_note
+from dashboard.store.engine import make_engine
+from dashboard.store.schema import requests
+from dashboard.web.format import byte_size, fold
 
 BOUNDARY = "----b0undary"
 
@@ -33,12 +34,14 @@ def multipart(*parts: tuple[str, str | None, str | None, bytes]) -> bytes:
     return out + f"--{BOUNDARY}--\r\n".encode()
 
 
-def row(**kw) -> dict:  # noqa: ANN003
-    """A stored requests row with sensible defaults."""
-    base = {"id": 1, "time": 1_795_000_000.5, "method": "POST", "path": "/inspect/x", "query": "",
-            "http_version": "HTTP/1.1", "remote_addr": "127.0.0.1",
-            "headers": json.dumps([["Host", "127.0.0.1:8000"], ["Content-Type", "text/plain"]]),
-            "body": b"hello", "body_size": 5, "truncated": False, "status": 200, "reason": None, "response": None}
+def row(**kw) -> dict:
+    """A stored requests row made by the real capture(), with some fields then set by the test."""
+    headers = [("Host", "127.0.0.1:8000"), ("Content-Type", "text/plain")]
+    with Flask(__name__).test_request_context("/inspect/x", method="POST", headers=headers, data=b"hello",
+                                              environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        request.environ["logdash.raw_headers"] = headers  # as gunicorn's order-keeping hook leaves them
+        base = capture(request, b"hello", 5, status=200, reason=None, body_cap=64 * 1024)
+    base.update(id=1, time=1_795_000_000.5)
     base.update(kw)
     return base
 
@@ -121,7 +124,7 @@ def test_curl_command_round_trips_through_a_shell() -> None:
     args = shlex.split(command)
     assert args[:3] == ["curl", "-X", "PUT"] and "--globoff" in args
     assert "http://h:1/inspect/x?token=[redacted]&a=1" in args
-    assert ["-H", "Authorization: Bearer [redacted]"] == args[args.index("-H"):args.index("-H") + 2]
+    assert args[args.index("-H"):args.index("-H") + 2] == ["-H", "Authorization: Bearer [redacted]"]
     assert "X-Empty;" in args and not any(a.startswith("Content-Length") for a in args)
     assert args[-2:] == ["--data-raw", body.decode()]
 
@@ -162,7 +165,7 @@ def test_fold_and_sizes() -> None:
 
 
 @pytest.mark.parametrize("args, error", [({"status": "7xx"}, "status"), ({"method": "G E T"}, "method")])
-def test_bad_filter_arguments(args, error) -> None:  # noqa: ANN001
+def test_bad_filter_arguments(args, error) -> None:
     with pytest.raises(ValueError, match=error):
         RequestFilter.from_args(args)
 
@@ -180,7 +183,7 @@ filters = st.builds(lambda m, p, s, q: RequestFilter.from_args({"method": m, "pa
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=st.lists(rows, min_size=1, max_size=6), flt=filters)
-def test_sql_and_live_predicate_agree(db_url, batch, flt) -> None:  # noqa: ANN001
+def test_sql_and_live_predicate_agree(db_url, batch, flt) -> None:
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:

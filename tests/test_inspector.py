@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import websocket
-
 from conftest import http, log_with
 from wire_replay import OTHERS, STOCK, WIRE, send_raw
 
 
-def newest(live, **args: str) -> dict:  # noqa: ANN001
+def newest(live, **args: str) -> dict:
     """The newest captured request matching `args`, in full; waits a little for refusals,
     whose capture /ingest stores without holding up its answer."""
     deadline = time.monotonic() + 5
@@ -33,7 +32,7 @@ def header(detail: dict, name: str) -> list[str]:
     return [v for k, v in detail["headers"] if k.lower() == name.lower()]
 
 
-def test_stock_handler_record_shows_with_headers_form_and_links(live) -> None:  # noqa: ANN001
+def test_stock_handler_record_shows_with_headers_form_and_links(live) -> None:
     log_with(live.handler("/ingest?app=shop"), logging.WARNING, "stock of %s low", "apple")
     req = newest(live)
     assert (req["method"], req["path"], req["query"], req["status"]) == ("POST", "/ingest", "app=shop", 200)
@@ -61,7 +60,7 @@ class TestRefusals:
         ("/ingest?token=nope", b"msg=x", "application/x-www-form-urlencoded", 401, "token wrong"),
         ("/ingest?token=s3cret", b"msg=" + b"x" * 3000, "application/x-www-form-urlencoded", 413, "body over 2,048 bytes"),
     ], ids=["bad-json", "token-missing", "token-wrong", "oversize"])
-    def test_refused_ingest_is_captured(self, live, path, body, ctype, status, reason) -> None:  # noqa: ANN001
+    def test_refused_ingest_is_captured(self, live, path, body, ctype, status, reason) -> None:
         got, answer = live.post(path, body, ctype)
         assert got == status, answer
         req = newest(live, status=str(status))
@@ -70,12 +69,12 @@ class TestRefusals:
         assert req["body_size"] == len(body)
         assert newest(live, status="failed")["id"] == req["id"]
 
-    def test_get_url_too_long(self, live) -> None:  # noqa: ANN001
+    def test_get_url_too_long(self, live) -> None:
         status, _ = live.get("/ingest?token=s3cret&msg=" + "x" * 3000)
         assert status == 414
         assert newest(live, status="414")["reason"].startswith("GET URL too long")
 
-    def test_credentials_are_redacted_everywhere(self, live, db_url) -> None:  # noqa: ANN001
+    def test_credentials_are_redacted_everywhere(self, live, db_url) -> None:
         log_with(live.handler(credentials=("billing", "s3cret")), logging.INFO, "with creds")
         http(live.url + "/inspect/x?token=s3cret&api_key=s3cret", None,
              {"Authorization": "Bearer s3cret", "Cookie": "sid=s3cret"})
@@ -92,7 +91,7 @@ class TestRefusals:
 
 
 @pytest.mark.parametrize("path", [*STOCK, *OTHERS], ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_wire_capture_is_captured_byte_for_byte(live, path) -> None:  # noqa: ANN001
+def test_wire_capture_is_captured_byte_for_byte(live, path) -> None:
     raw = path.read_bytes()
     status, _ = send_raw(live.port, raw)
     req = newest(live)
@@ -103,7 +102,7 @@ def test_wire_capture_is_captured_byte_for_byte(live, path) -> None:  # noqa: AN
         assert header(req, "Authorization") == ["Basic [redacted]"] and "dTpw" not in json.dumps(req)
 
 
-def test_a_pickle_sent_to_the_http_port_never_reaches_the_app(live) -> None:  # noqa: ANN001
+def test_a_pickle_sent_to_the_http_port_never_reaches_the_app(live) -> None:
     status, _ = send_raw(live.port, (WIRE / "other-clients" / "sockethandler.bin").read_bytes())
     assert status in (None, 400)
     assert live.get("/api/requests")[1]["requests"] == []
@@ -117,7 +116,7 @@ class TestRetention:
         """Keep 5 requests and 100 body bytes."""
         return {"REQUEST_RETENTION": 5, "REQUEST_BODY_CAP": 100}
 
-    def test_retention_prunes_to_the_newest(self, live) -> None:  # noqa: ANN001
+    def test_retention_prunes_to_the_newest(self, live) -> None:
         for i in range(12):
             http(f"{live.url}/inspect/{i}")
         listed = live.get("/api/requests")[1]["requests"]
@@ -125,7 +124,7 @@ class TestRetention:
         assert live.get(f"/api/requests/{listed[-1]['id'] - 1}")[0] == 404
         assert http(f"{live.url}/inspector/{listed[-1]['id'] - 1}")[0] == 404
 
-    def test_body_cap_truncates_with_the_full_size_kept(self, live) -> None:  # noqa: ANN001
+    def test_body_cap_truncates_with_the_full_size_kept(self, live) -> None:
         log_with(live.handler(), logging.INFO, "x" * 500)
         req = newest(live)
         assert req["truncated"] and req["stored_size"] == 100 and req["body_size"] > 500
@@ -133,7 +132,7 @@ class TestRetention:
         assert live.records(limit="1")[0]["message"] == "x" * 500
 
 
-def test_api_filters(live) -> None:  # noqa: ANN001
+def test_api_filters(live) -> None:
     http(live.url + "/inspect/hooks/github", b'{"zen": "Keep it logically awesome"}', {"Content-Type": "application/json"})
     http(live.url + "/inspect/other?x=1", None, {"X-Trace": "abc-123"}, method="DELETE")
     live.post("/ingest", b"{", "application/json")
@@ -164,7 +163,7 @@ def test_api_filters(live) -> None:  # noqa: ANN001
     assert live.get("/api/requests/999")[0] == 404
 
 
-def test_pages_render_hostile_content_escaped(live) -> None:  # noqa: ANN001
+def test_pages_render_hostile_content_escaped(live) -> None:
     evil = "<script>alert(1)</script>"
     http(live.url + "/inspect/%3Cimg%20src=x%20onerror=alert(2)%3E?q=" + urllib.parse.quote(evil), evil.encode(),
          {"Content-Type": "text/html", "X-Evil": evil})
@@ -178,7 +177,7 @@ def test_pages_render_hostile_content_escaped(live) -> None:  # noqa: ANN001
     assert http(f"{live.url}/inspector/424242")[0] == 404
 
 
-def test_raw_download(live) -> None:  # noqa: ANN001
+def test_raw_download(live) -> None:
     http(live.url + "/inspect/dl?a=1", b"\x00\xffbody", {"Content-Type": "application/octet-stream"})
     req = newest(live)
     status, raw = http(f"{live.url}/inspector/{req['id']}/raw")
@@ -186,7 +185,7 @@ def test_raw_download(live) -> None:  # noqa: ANN001
     assert raw.encode("utf-8", "surrogateescape").endswith(b"\r\n\r\n" + "\x00\ufffd".encode() + b"body")
 
 
-def ws_messages(live, query: str, count: int, *, send=None) -> list[dict]:  # noqa: ANN001
+def ws_messages(live, query: str, count: int, *, send=None) -> list[dict]:
     """Open /ws/requests?query, then trigger requests, and read `count` messages. The socket resumes
     from the newest id stored now (`after`), so a request made while it subscribes is not lost."""
     newest_id = max([r["id"] for r in live.get("/api/requests?limit=1")[1]["requests"]], default=0)
@@ -200,7 +199,7 @@ def ws_messages(live, query: str, count: int, *, send=None) -> list[dict]:  # no
         ws.close()
 
 
-def test_websocket_delivers_new_captures_matching_the_filter(live) -> None:  # noqa: ANN001
+def test_websocket_delivers_new_captures_matching_the_filter(live) -> None:
     def send() -> None:
         http(live.url + "/inspect/ok")
         live.post("/ingest", b"{", "application/json")
@@ -219,14 +218,14 @@ def test_websocket_delivers_new_captures_matching_the_filter(live) -> None:  # n
     ws.close()
 
 
-def test_websocket_refuses_bad_filters(live) -> None:  # noqa: ANN001
+def test_websocket_refuses_bad_filters(live) -> None:
     ws = websocket.create_connection(f"ws://{live.host}:{live.port}/ws/requests?status=7xx", timeout=10)
     opcode, frame = ws.recv_data_frame(True)
     assert opcode == websocket.ABNF.OPCODE_CLOSE and b"status" in frame.data
     ws.shutdown()
 
 
-def test_websocket_refuses_a_foreign_origin(live) -> None:  # noqa: ANN001
+def test_websocket_refuses_a_foreign_origin(live) -> None:
     ws = websocket.create_connection(f"ws://{live.host}:{live.port}/ws/requests", timeout=10,
                                      origin="http://evil.example")
     opcode, frame = ws.recv_data_frame(True)
@@ -234,7 +233,7 @@ def test_websocket_refuses_a_foreign_origin(live) -> None:  # noqa: ANN001
     ws.shutdown()
 
 
-def test_gunicorn_keeps_header_order_and_repeats(serve, db_url) -> None:  # noqa: ANN001
+def test_gunicorn_keeps_header_order_and_repeats(serve, db_url) -> None:
     live = serve(db_url)
     head = (f"POST /inspect/dup?a=1&a=2 HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\nX-Dup: one\r\n"
             "x-lower-case: Value Kept\r\nAccept: */*\r\nX-Dup: two\r\nContent-Type: text/plain\r\n"

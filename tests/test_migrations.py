@@ -9,15 +9,17 @@ import sys
 from alembic import command
 from sqlalchemy import inspect
 
-from dashboard.db import make_engine
-from dashboard.migrate import alembic_config, current_revision, upgrade
+from dashboard.store.engine import make_engine
+from dashboard.store.migrate import alembic_config, current_revision, upgrade
+
+HEAD = "0002"
 
 
-def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:  # noqa: ANN001
+def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == HEAD
     assert {"records", "requests", "records_fts", "alembic_version"} <= set(inspect(engine).get_table_names())
     cfg = alembic_config(str(engine.url))
     command.check(cfg)  # raises when the models drifted from the revisions
@@ -26,17 +28,17 @@ def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None: 
     engine.dispose()
 
 
-def test_upgrade_keeps_rows_and_full_text_index(tmp_path, live, db_url) -> None:  # noqa: ANN001
+def test_upgrade_keeps_rows_and_full_text_index(tmp_path, live, db_url) -> None:
     for i in range(5):
         live.post("/ingest", json.dumps({"msg": f"keep me {i}"}).encode(), "application/json")
     result = subprocess.run([sys.executable, "-m", "dashboard", "db", "upgrade", "--db", db_url],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "0001 -> 0001" in result.stdout
+    assert f"{HEAD} -> {HEAD}" in result.stdout
     assert len(live.records(q="keep")) == 5
 
 
-def test_downgrade_and_upgrade_round_trip(tmp_path) -> None:  # noqa: ANN001
+def test_downgrade_and_upgrade_round_trip(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'rt.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -53,3 +55,35 @@ def test_downgrade_and_upgrade_round_trip(tmp_path) -> None:  # noqa: ANN001
     assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"able\"'").fetchone() == (0,)
     raw.close()
     engine.dispose()
+
+
+def test_0002_fills_the_exception_summary_of_existing_rows_and_keeps_search(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0001")
+    raw = sqlite3.connect(tmp_path / "old.db")
+    raw.executemany("INSERT INTO records (created, name, levelno, levelname, message, exc_info, extra) "
+                    "VALUES (1, 'x', 40, 'ERROR', ?, ?, '{}')", [
+                        ("payment failed", "(<class 'ZeroDivisionError'>, ZeroDivisionError('division by zero'), "
+                                           "<traceback object at 0x7f0>)"),
+                        ("plain", None),
+                        ("odd", "True"),
+                    ])
+    raw.commit()
+    raw.close()
+    result = subprocess.run([sys.executable, "-m", "dashboard", "db", "upgrade", "--db", url],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"0001 -> {HEAD}" in result.stdout
+    raw = sqlite3.connect(tmp_path / "old.db")
+    assert raw.execute("SELECT message, exc_type, exc_value FROM records ORDER BY id").fetchall() == [
+        ("payment failed", "ZeroDivisionError", "division by zero"), ("plain", None, None), ("odd", None, None)]
+    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"payment\"'").fetchall() == [(1,)]
+    raw.close()
+    command.downgrade(alembic_config(url), "0001")  # and back: the columns go, the rows and index stay
+    raw = sqlite3.connect(tmp_path / "old.db")
+    assert "exc_type" not in [c[1] for c in raw.execute("PRAGMA table_info(records)")]
+    raw.execute("INSERT INTO records (created, name, levelno, levelname, message, extra) "
+                "VALUES (2, 'x', 20, 'INFO', 'after downgrade', '{}')")
+    raw.commit()
+    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"downgrade\"'").fetchone() == (1,)
+    raw.close()

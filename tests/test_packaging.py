@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).parent.parent
 
 
-def test_wheel_carries_templates_static_and_migrations(tmp_path) -> None:  # noqa: ANN001
+def test_wheel_carries_templates_static_and_migrations(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
                              str(ROOT)], capture_output=True, text=True, timeout=300)
     if result.returncode != 0 and "No matching distribution" in result.stderr:

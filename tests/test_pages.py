@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from dashboard.logtree import build_tree
-from dashboard.logview import chips, page_url, read_page_filter
-from dashboard.parse import parse_record
-from dashboard.present import abbreviate, printable
+from dashboard.ingest.parse import parse_record, to_row
+from dashboard.logs.page_state import chips, page_url, read_page_filter
+from dashboard.logs.tree import build_tree
+from dashboard.web.format import abbreviate, printable
 
 NOW = time.time()
 ZERO_DIV = "(<class 'ZeroDivisionError'>, ZeroDivisionError('division by zero'), <traceback object at 0x7f3a>)"
@@ -22,8 +22,7 @@ def store(app: Any, *records: dict[str, Any], app_name: str | None = "shop") -> 
     """Store records through the app's own writer (the ingest path after parsing)."""
     rows = []
     for fields in records:
-        row = parse_record({"created": str(NOW), **fields}, received=NOW, app=app_name, source="127.0.0.1")
-        row["extra"] = json.dumps(row["extra"])
+        row = to_row(parse_record({"created": str(NOW), **fields}, received=NOW, app=app_name, source="127.0.0.1"))
         rows.append(row)
     return app.extensions["logdash.writer"].submit(rows).result(10).record_ids
 
@@ -38,7 +37,7 @@ def page_state(html: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 

@@ -1,27 +1,28 @@
-"""Unit tests of dashboard.parse against real captured requests and hostile input."""
+"""Unit tests of dashboard.ingest.parse against real captured requests and hostile input."""
 from __future__ import annotations
 
 import json
 import math
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dashboard.parse import (LEVELS, MAX_FIELDS, RecordError, exception_summary, level_number,
-                             parse_record)
+from dashboard.ingest.levels import LEVELS, level_number
+from dashboard.ingest.parse import MAX_FIELDS, RecordError, exception_summary, parse_record
 
 WIRE = Path(__file__).parent / "wire"
 STOCK_DIRS = ("py3.8.18", "py3.11.7", "py3.13.0")
 RECEIVED = 1_800_000_000.25
 KEYS = {"created", "app", "source", "name", "levelno", "levelname", "message", "msg", "args",
         "pathname", "filename", "module", "funcName", "processName", "threadName", "taskName",
-        "lineno", "process", "thread", "exc_info", "exc_text", "stack_info", "extra"}
+        "lineno", "process", "thread", "exc_info", "exc_text", "stack_info", "extra", "exc_type", "exc_value"}
 ZERO_DIV = ("ZeroDivisionError", "division by zero")
 
 
@@ -231,7 +232,7 @@ def test_loguru_requests() -> None:
     assert r["msg"] == r["message"] == f["text"]
     assert r["message"].endswith("- loguru via requests\n")
     assert (r["levelno"], r["levelname"], r["name"]) == (20, "INFO", "root")
-    assert r["created"] == datetime(2026, 11, 21, 0, 35, 40, 36159, tzinfo=timezone.utc).timestamp()
+    assert r["created"] == datetime(2026, 11, 21, 0, 35, 40, 36159, tzinfo=UTC).timestamp()
     assert r["extra"] == {"user": "alice"}  # text, level, time consumed
 
 
@@ -254,7 +255,7 @@ def test_structlog_json_client() -> None:
     r = parse_record({"event": "user_login", "level": "warning", "user": "alice",
                       "timestamp": "2026-11-21T00:35:39.532853Z"}, received=RECEIVED)
     assert (r["msg"], r["message"], r["levelno"], r["levelname"]) == ("user_login", "user_login", 30, "WARNING")
-    assert r["created"] == datetime(2026, 11, 21, 0, 35, 39, 532853, tzinfo=timezone.utc).timestamp()
+    assert r["created"] == datetime(2026, 11, 21, 0, 35, 39, 532853, tzinfo=UTC).timestamp()
     assert r["extra"] == {"user": "alice"}
 
 
@@ -377,7 +378,7 @@ def test_created_forms() -> None:
     assert fast({})["created"] == RECEIVED
     assert fast({"created": "1795221256.4165785"})["created"] == 1795221256.4165785
     assert fast({"created": 1795221256})["created"] == 1795221256.0
-    utc = datetime(2026, 11, 21, 0, 34, 17, 642000, tzinfo=timezone.utc).timestamp()
+    utc = datetime(2026, 11, 21, 0, 34, 17, 642000, tzinfo=UTC).timestamp()
     assert fast({"created": "2026-11-21T00:34:17.642Z"})["created"] == utc
     assert fast({"created": "2026-11-21T00:34:17.642"})["created"] == utc  # naive = UTC
     assert fast({"created": "2026-11-21T01:34:17.642+01:00"})["created"] == utc
@@ -523,7 +524,7 @@ def test_parsing_on_many_threads_at_once() -> None:
             for i in range(300):
                 rec = parse_record({"msg": "%s-%d %.1f", "args": f"('t{n}', {i}, 1.5)"}, received=0.0)
                 assert rec["message"] == f"t{n}-{i} 1.5"
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             failures.append(e)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]

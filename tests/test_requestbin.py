@@ -5,7 +5,6 @@ import http.client
 import json
 
 import pytest
-
 from conftest import http as fetch
 
 BOUNDARY = "XyZzY"
@@ -26,7 +25,7 @@ def multipart_body() -> bytes:
     return out + b"--" + BOUNDARY.encode() + b"--\r\n"
 
 
-def request(live, method: str, path: str, body: bytes | None = None, headers: dict | None = None):  # noqa: ANN001, ANN201
+def request(live, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
     """One exchange with http.client (any method, exact body); returns (status, headers, JSON)."""
     conn = http.client.HTTPConnection(live.host, live.port, timeout=30)
     try:
@@ -37,19 +36,19 @@ def request(live, method: str, path: str, body: bytes | None = None, headers: di
         conn.close()
 
 
-def captured(live, request_id: int) -> dict:  # noqa: ANN001
+def captured(live, request_id: int) -> dict:
     """/api/requests/<id>."""
     status, body = live.get(f"/api/requests/{request_id}")
     assert status == 200, body
     return body
 
 
-def captured_from(headers) -> int:  # noqa: ANN001
+def captured_from(headers) -> int:
     """The capture named by the echo's X-Logdash-Inspector header."""
     return int(headers["X-Logdash-Inspector"].rsplit("/", 1)[1])
 
 
-def test_echo_is_like_httpbin_anything_and_stored_before_the_answer(live) -> None:  # noqa: ANN001
+def test_echo_is_like_httpbin_anything_and_stored_before_the_answer(live) -> None:
     status, headers, echo = request(live, "POST", "/inspect/hooks/github?pets=dog&pets=cat&user2=",
                                     b'{"action": "opened"}', {"Content-Type": "application/json", "X-Event": "pr"})
     assert status == 200
@@ -63,7 +62,7 @@ def test_echo_is_like_httpbin_anything_and_stored_before_the_answer(live) -> Non
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "HEAD"])
-def test_any_method_on_any_path(live, method) -> None:  # noqa: ANN001
+def test_any_method_on_any_path(live, method) -> None:
     conn = http.client.HTTPConnection(live.host, live.port, timeout=30)
     conn.request(method, "/inspect/any/deeper/path/")
     resp = conn.getresponse()
@@ -77,12 +76,12 @@ def test_any_method_on_any_path(live, method) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("path", ["/inspect", "/inspect/"])
-def test_bin_root(live, path) -> None:  # noqa: ANN001
+def test_bin_root(live, path) -> None:
     status, _, echo = request(live, "GET", path)
     assert status == 200 and echo["path"] == path
 
 
-def test_multipart_upload_shows_every_part_with_the_right_sizes(live) -> None:  # noqa: ANN001
+def test_multipart_upload_shows_every_part_with_the_right_sizes(live) -> None:
     body = multipart_body()
     status, headers, echo = request(live, "POST", "/inspect/upload", body,
                                     {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
@@ -103,7 +102,7 @@ def test_multipart_upload_shows_every_part_with_the_right_sizes(live) -> None:  
     assert pixel["preview"] is None and pixel["hex"][1].startswith("00000010  10 11 12 13")
 
 
-def test_repeated_and_blank_form_keys_are_kept(live) -> None:  # noqa: ANN001
+def test_repeated_and_blank_form_keys_are_kept(live) -> None:
     status, headers, echo = request(live, "PUT", "/inspect/form", b"pets=dog&pets=cat&user2=",
                                     {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200 and echo["form"] == {"pets": ["dog", "cat"], "user2": ""}
@@ -119,13 +118,13 @@ class TestLimits:
         """A 4 KiB ingest limit and a 1 KiB body cap."""
         return {"MAX_BODY": 4096, "REQUEST_BODY_CAP": 1024}
 
-    def test_oversize_body_is_refused_413_and_captured_with_its_reason(self, live) -> None:  # noqa: ANN001
+    def test_oversize_body_is_refused_413_and_captured_with_its_reason(self, live) -> None:
         status, _, answer = request(live, "POST", "/inspect/big", b"x" * 5000, {"Content-Type": "text/plain"})
         assert status == 413 and answer == {"error": "body over 4,096 bytes (5,000 sent)"}
         stored = live.get("/api/requests?status=413")[1]["requests"][0]
         assert stored["reason"] == "body over 4,096 bytes (5,000 sent)" and stored["body_size"] == 5000
 
-    def test_body_cap_truncates_and_keeps_the_full_size(self, live) -> None:  # noqa: ANN001
+    def test_body_cap_truncates_and_keeps_the_full_size(self, live) -> None:
         body = bytes(range(256)) * 12  # 3072 bytes: under MAX_BODY, over the 1024-byte cap
         status, headers, echo = request(live, "POST", "/inspect/cap", body, {"Content-Type": "application/octet-stream"})
         assert status == 200 and echo["body_size"] == 3072
@@ -134,7 +133,7 @@ class TestLimits:
         assert stored["body_base64"] and len(stored["view"]["body"]["hex"]) == 64
 
 
-def test_echo_never_holds_secrets_in_clear(live) -> None:  # noqa: ANN001
+def test_echo_never_holds_secrets_in_clear(live) -> None:
     status, headers, echo = request(live, "GET", "/inspect/s?token=abc&keep=1",
                                     headers={"Authorization": "Bearer sekrit", "Cookie": "session=abc"})
     assert status == 200
@@ -144,6 +143,6 @@ def test_echo_never_holds_secrets_in_clear(live) -> None:  # noqa: ANN001
     assert "sekrit" not in json.dumps(stored) and "session=abc" not in json.dumps(stored)
 
 
-def test_urllib_post_round_trip(live) -> None:  # noqa: ANN001
+def test_urllib_post_round_trip(live) -> None:
     status, echo = fetch(live.url + "/inspect/urllib", b"a=1", {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200 and echo["form"] == {"a": "1"}

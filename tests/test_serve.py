@@ -8,7 +8,7 @@ import sys
 from conftest import http, log_with
 
 
-def test_serve_migrates_a_new_file_and_survives_restart(serve, tmp_path) -> None:  # noqa: ANN001
+def test_serve_migrates_a_new_file_and_survives_restart(serve, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'fresh.db'}"
     live = serve(db_url, workers=2)
     for i in range(20):  # new connection per record: both workers take some
@@ -18,7 +18,7 @@ def test_serve_migrates_a_new_file_and_survives_restart(serve, tmp_path) -> None
     assert len(again.records(limit="100")) == 20
 
 
-def test_long_get_record_passes_under_gunicorn(serve, db_url) -> None:  # noqa: ANN001
+def test_long_get_record_passes_under_gunicorn(serve, db_url) -> None:
     live = serve(db_url, workers=1)
     log_with(live.handler(method="GET"), logging.ERROR, "long %s", "x" * 100_000)
     record = live.records()[0]
@@ -26,7 +26,7 @@ def test_long_get_record_passes_under_gunicorn(serve, db_url) -> None:  # noqa: 
     assert record["args"] == repr(("x" * 100_000,))
 
 
-def test_serve_prints_url_and_handler_line(tmp_path) -> None:  # noqa: ANN001
+def test_serve_prints_url_and_handler_line(tmp_path) -> None:
     from conftest import free_port
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port),
@@ -43,7 +43,7 @@ def test_serve_prints_url_and_handler_line(tmp_path) -> None:  # noqa: ANN001
     assert f'HTTPHandler("localhost:{port}", "/ingest", method="POST")' in text
 
 
-def test_demo_sends_realistic_records(serve, db_url) -> None:  # noqa: ANN001
+def test_demo_sends_realistic_records(serve, db_url) -> None:
     live = serve(db_url, workers=2)
     result = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--url", f"{live.url}/ingest",
                              "--count", "30"], capture_output=True, text=True, timeout=120)
@@ -64,7 +64,7 @@ def test_help_everywhere() -> None:
         assert result.returncode == 0 and "Usage: logdash" in result.stdout, result.stderr
 
 
-def test_serve_refuses_half_tls(tmp_path) -> None:  # noqa: ANN001
+def test_serve_refuses_half_tls(tmp_path) -> None:
     cert = tmp_path / "c.pem"
     cert.write_text("x")
     result = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--certfile", str(cert)],
@@ -72,6 +72,6 @@ def test_serve_refuses_half_tls(tmp_path) -> None:  # noqa: ANN001
     assert result.returncode == 2 and "--certfile and --keyfile go together" in result.stderr
 
 
-def test_health_of_a_served_instance(serve, db_url) -> None:  # noqa: ANN001
+def test_health_of_a_served_instance(serve, db_url) -> None:
     live = serve(db_url, workers=1)
     assert http(f"{live.url}/healthz") == (200, {"status": "ok"})

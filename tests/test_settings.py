@@ -24,5 +24,5 @@ def test_bad_number_names_the_variable() -> None:
 
 
 @pytest.mark.parametrize("setting", settings.SETTINGS, ids=lambda s: s.name)
-def test_every_setting_is_in_the_readme(setting) -> None:  # noqa: ANN001
+def test_every_setting_is_in_the_readme(setting) -> None:
     assert f"`LOGDASH_{setting.name}`" in README

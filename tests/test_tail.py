@@ -8,7 +8,6 @@ import urllib.parse
 from typing import Any
 
 import websocket
-
 from conftest import Live, log_with
 
 
@@ -100,14 +99,12 @@ def test_bad_filter_closes_the_socket(live: Live) -> None:
     ws.shutdown()
 
 
-def test_overflow_says_skipped_and_resume_fetches_the_rest(live: Live, monkeypatch) -> None:  # noqa: ANN001
+def test_overflow_says_skipped_and_resume_fetches_the_rest(live: Live, monkeypatch) -> None:
     monkeypatch.setattr(live.app.extensions["logdash.record_feed"], "queue_size", 1)
     ws = open_tail(live, after=0)
     assert nothing_more(ws, 0.2)  # subscribed
-    from dashboard.parse import parse_record
-    rows = [parse_record({"msg": f"burst {i}"}, received=time.time()) for i in range(300)]
-    for row in rows:
-        row["extra"] = "{}"
+    from dashboard.ingest.parse import parse_record, to_row
+    rows = [to_row(parse_record({"msg": f"burst {i}"}, received=time.time())) for i in range(300)]
     stored = live.app.extensions["logdash.writer"].submit(rows).result(10).record_ids
     got: list[int] = []
     skipped = 0
@@ -126,7 +123,7 @@ def test_overflow_says_skipped_and_resume_fetches_the_rest(live: Live, monkeypat
     ws.close()
 
 
-def test_every_tail_of_every_worker_gets_every_record_once(serve, db_url: str) -> None:  # noqa: ANN001
+def test_every_tail_of_every_worker_gets_every_record_once(serve, db_url: str) -> None:
     live = serve(db_url, workers=2)
     tails = [open_tail(live, after=0) for _ in range(6)]
     handler = live.handler()

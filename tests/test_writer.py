@@ -1,28 +1,27 @@
 """The writer: batches commit together, and every job learns exactly which rows are its own."""
 from __future__ import annotations
 
-import json
 import threading
 
+from flask import Flask, request
 from sqlalchemy import select
 
-from dashboard.db import make_engine
-from dashboard.models import records, requests
-from dashboard.writer import Writer
+from dashboard.ingest.parse import parse_record, to_row
+from dashboard.inspector.capture import capture as capture_request
+from dashboard.store.engine import make_engine
+from dashboard.store.schema import records, requests
+from dashboard.store.writer import Writer
 
 
 def row(msg: str) -> dict:
-    return {"created": 1.0, "app": None, "name": "w", "levelno": 20, "levelname": "INFO", "message": msg,
-            "msg": msg, "args": None, "pathname": None, "filename": None, "module": None, "lineno": None,
-            "funcName": None, "process": None, "processName": None, "thread": None, "threadName": None,
-            "taskName": None, "exc_info": None, "exc_text": None, "stack_info": None, "extra": "{}",
-            "source": None}
+    """A record row as ingest stores it."""
+    return to_row(parse_record({"msg": msg, "name": "w", "created": "1.0"}, received=1.0))
 
 
 def capture(marker: str) -> dict:
-    return {"time": 1.0, "method": "POST", "path": f"/ingest/{marker}", "query": "", "http_version": "HTTP/1.1",
-            "remote_addr": None, "headers": json.dumps([]), "body": b"", "body_size": 0, "truncated": False,
-            "status": 200, "reason": None, "response": None}
+    """A captured-request row as the inspector stores it."""
+    with Flask(__name__).test_request_context(f"/ingest/{marker}", method="POST"):
+        return capture_request(request, b"", 0, status=200, reason=None, body_cap=1024)
 
 
 def test_ids_belong_to_their_job_while_another_process_writes(db_url: str) -> None:

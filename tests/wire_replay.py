@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from urllib.parse import urlencode, parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 WIRE = Path(__file__).parent / "wire"
 STOCK = sorted(p for p in WIRE.glob("py*/*.bin"))
@@ -73,4 +73,4 @@ def fields_of(raw: bytes) -> dict[str, str]:
     return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
 
 
-__all__ = ["STOCK", "OTHERS", "WIRE", "as_get", "as_post", "fields_of", "send_raw", "split", "urlencode"]
+__all__ = ["OTHERS", "STOCK", "WIRE", "as_get", "as_post", "fields_of", "send_raw", "split", "urlencode"]

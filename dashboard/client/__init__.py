@@ -1,0 +1,1 @@
+"""Code that runs beside the user's app: the demo sender."""

@@ -1,0 +1,1 @@
+"""Records in: /ingest, decoding bodies, parsing fields, safe formatting, levels."""

@@ -1,0 +1,96 @@
+"""POST/GET /ingest: records in, stored, and only then answered.
+
+Every answer, accepted or refused, is captured for the inspector, because the
+stock HTTPHandler ignores it.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Request, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ..inspector.capture import capture
+from ..store.writer import QueueFull, get_writer
+from ..web.body import read_body
+from ..web.security import Refused, check_not_cross_site, check_token
+from .decode import DecodeError, decode, problem
+from .parse import RecordError, parse_record, to_row
+
+bp = Blueprint("ingest", __name__)
+log = logging.getLogger(__name__)
+
+
+def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Check and parse the request: the storable rows, and a reason for each item refused.
+
+    Raises Refused when nothing in the request can be stored.
+    """
+    cfg = current_app.config
+    limit = cfg["MAX_BODY"]
+    if body_size > limit:
+        raise Refused(413, f"body over {limit:,} bytes ({body_size:,} sent)")
+    if len(req.query_string) > limit:
+        raise Refused(414, f"GET URL too long (over {limit:,} bytes); use HTTPHandler(..., method=\"POST\")")
+    check_token(req, cfg["INGEST_TOKEN"])
+    check_not_cross_site(req)
+    try:
+        items = decode(req.method, req.content_type or "", req.args, body)
+    except DecodeError as e:
+        raise Refused(400, str(e)) from None
+    received, app_name = time.time(), req.args.get("app") or None
+    rows, refused = [], []
+    for number, item in enumerate(items, 1):
+        try:
+            reason = problem(item)
+            if reason is None:
+                rows.append(to_row(parse_record(item, received=received, app=app_name, source=req.remote_addr)))
+        except RecordError as e:
+            reason = str(e)
+        except Exception:
+            log.exception("could not parse record %d", number)
+            reason = "record could not be read (server error, see the server log)"
+        if reason is not None:
+            refused.append(reason if len(items) == 1 else f"record {number}: {reason}")
+    if not rows:
+        raise Refused(400, "; ".join(refused[:3]) + (f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""))
+    return rows, refused
+
+
+def _answer(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+    resp = jsonify(payload)
+    resp.status_code = status
+    resp.headers.update(headers or {})
+    return resp
+
+
+@bp.route("/ingest", methods=["GET", "POST"])
+def ingest() -> ResponseReturnValue:
+    """Store the records carried by this request; answer only after they are committed."""
+    cfg = current_app.config
+    body, body_size = read_body(request, cfg["MAX_BODY"])
+    writer = get_writer()
+
+    def captured(status: int, reason: str | None, response: dict[str, Any]) -> dict[str, Any]:
+        return capture(request, body, body_size, status=status, reason=reason,
+                       response=response, body_cap=cfg["REQUEST_BODY_CAP"])
+
+    try:
+        rows, refused = records_of(request, body, body_size)
+    except Refused as e:
+        payload = {"error": e.reason}
+        try:
+            writer.submit([], captured(e.status, e.reason, payload))
+        except QueueFull:
+            log.warning("inspector capture dropped: writer queue full")
+        return _answer(payload, e.status, e.headers)
+
+    payload: dict[str, Any] = {"accepted": len(rows)}
+    reason = None
+    if refused:
+        payload["rejected"] = refused
+        reason = f"{len(refused)} of {len(rows) + len(refused)} records refused: {refused[0]}"
+    writer.store(rows, captured(200, reason, payload))
+    return _answer(payload, 200)

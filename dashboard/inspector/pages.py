@@ -1,0 +1,60 @@
+"""The request inspector's pages: /inspector and /inspector/<id> (with their JSON twins), the raw download.
+
+Both URLs render the same two-pane page (list + one request's tabs) from the
+same data; the page works before its script runs, and the script then keeps it
+live over /ws/requests.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask.typing import ResponseReturnValue
+
+from ..store.engine import get_engine
+from ..web.errors import get_or_404
+from ..web.twin import page_or_twin
+from .filter import RequestFilter
+from .queries import get_request, get_request_row, list_requests
+from .replay import raw_request
+from .serialize import header_list
+
+bp = Blueprint("inspector", __name__)
+PAGE_SIZE = 200
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+STATUSES = (("", "any status"), ("failed", "failed (≥ 400)"), ("2xx", "2xx"), ("3xx", "3xx"),
+            ("4xx", "4xx"), ("5xx", "5xx"))
+
+
+def _missing(request_id: int) -> str:
+    return f"request {request_id} is not stored (pruned, or never captured)"
+
+
+def inspector_data(selected_id: int | None) -> dict[str, Any]:
+    """Everything the page shows: the filtered list, the selected request, the filter."""
+    flt = RequestFilter.from_args(request.args)
+    with get_engine().connect() as conn:
+        page, cursor = list_requests(conn, flt, limit=PAGE_SIZE)
+        shown_id = selected_id if selected_id is not None else (page[0]["id"] if page else None)
+        selected = get_request(conn, shown_id, request.scheme) if shown_id is not None else None
+    if selected_id is not None:
+        get_or_404(selected, _missing(selected_id))
+    return {"requests": page, "next": cursor, "selected": selected, "picked": selected_id is not None,
+            "filters": flt.to_args(), "page_size": PAGE_SIZE}
+
+
+@bp.get("/inspector")
+@bp.get("/inspector/<int:request_id>")
+def inspector_page(request_id: int | None = None) -> ResponseReturnValue:
+    """Captured requests, newest first, with the picked one (else the newest) open."""
+    data = inspector_data(request_id)
+    return page_or_twin("inspector.html", data, active="inspector", data=data, methods=METHODS, statuses=STATUSES)
+
+
+@bp.get("/inspector/<int:request_id>/raw")
+def inspector_raw(request_id: int) -> Response:
+    """The request as reconstructed bytes, as a download."""
+    with get_engine().connect() as conn:
+        row = get_or_404(get_request_row(conn, request_id), _missing(request_id))
+    return Response(raw_request(row, header_list(row)), mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="request-{request_id}.http"'})

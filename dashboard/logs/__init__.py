@@ -1,0 +1,1 @@
+"""The records side: filter, queries, JSON, API, pages, tree, histogram, export, live tail."""

@@ -1,0 +1,23 @@
+"""Database rows to the JSON shapes of DESIGN.md (records and captured requests)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..web.format import iso_time
+
+RECORD_FIELDS = (
+    "id", "created", "time", "app", "name", "levelno", "levelname", "message", "msg", "args",
+    "pathname", "filename", "module", "lineno", "funcName", "process", "processName", "thread",
+    "threadName", "taskName", "exc_info", "exc_text", "stack_info", "extra", "source", "request_id",
+    "exc_type", "exc_value",
+)
+
+
+def record_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One record as the API, the pages and the live tail show it."""
+    out = {key: row[key] for key in RECORD_FIELDS if key in row and key not in ("extra", "time")}
+    out["time"] = iso_time(row["created"])
+    out["extra"] = json.loads(row["extra"] or "{}")
+    return {key: out.get(key) for key in RECORD_FIELDS}

@@ -1,0 +1,161 @@
+"""Live fan-out across processes: a feeder thread reads newly committed rows and hands them out.
+
+Every worker process runs one Feed per table it streams (records, captured
+requests). The feeder reads rows with `id > last seen` from the database, so a
+row committed by any process reaches the websocket subscribers of every
+process. It is woken at once by a local commit and otherwise polls every
+`interval` seconds. Each row is serialised once per feed, into the websocket
+message every subscriber sends as is; each subscriber has a bounded queue, and
+a subscriber that falls behind is told how much it missed instead of growing
+without bound.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+
+
+class Fetched(NamedTuple):
+    """One new row as a feed's fetch returns it."""
+    id: int
+    subject: Mapping[str, Any]  # what a subscriber's predicate tests (the stored row, or its JSON)
+    payload: dict[str, Any]     # what the browser receives
+
+
+@dataclass(frozen=True)
+class LiveItem:
+    """One new row as subscribers get it: the websocket message is already encoded."""
+    id: int
+    subject: Mapping[str, Any]
+    message: str
+
+
+Fetch = Callable[[Connection, int, int], list[Fetched]]  # (conn, after_id, limit) -> rows oldest first
+Latest = Callable[[Connection], int]                     # newest id now (0 when empty)
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def encode(message: dict[str, Any]) -> str:
+    """A websocket message as text (the one JSON encoding every live message goes through)."""
+    return json.dumps(message, ensure_ascii=False, default=str)
+
+
+class Subscription:
+    """One websocket's view of a feed: items it wants, in id order, at most `size` waiting."""
+
+    def __init__(self, predicate: Predicate, size: int) -> None:
+        self.predicate = predicate
+        self._queue: queue.Queue[LiveItem] = queue.Queue(maxsize=size)
+        self._lock = threading.Lock()
+        self._skipped = 0
+
+    def offer(self, item: LiveItem) -> None:
+        """Called by the feeder; never blocks: a full queue counts a skip."""
+        if not self.predicate(item.subject):
+            return
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            with self._lock:
+                self._skipped += 1
+
+    def get(self, timeout: float) -> list[LiveItem]:
+        """Wait up to `timeout` for items; returns what is waiting (maybe nothing)."""
+        items: list[LiveItem] = []
+        try:
+            items.append(self._queue.get(timeout=timeout))
+            while True:
+                items.append(self._queue.get_nowait())
+        except queue.Empty:
+            pass
+        return items
+
+    def take_skipped(self) -> int:
+        """How many items were dropped since the last call (0 when none)."""
+        with self._lock:
+            skipped, self._skipped = self._skipped, 0
+        return skipped
+
+
+class Feed:
+    """Reads new rows of one table and offers them to this process's subscribers."""
+
+    def __init__(self, engine: Engine, fetch: Fetch, latest: Latest, *, kind: str, interval: float = 0.05,
+                 batch: int = 500, queue_size: int = 2000) -> None:
+        self.engine = engine
+        self.fetch, self.latest, self.kind = fetch, latest, kind
+        self.interval, self.batch, self.queue_size = interval, batch, queue_size
+        self._subs: set[Subscription] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
+        self.last_seen = 0
+
+    def subscribe(self, predicate: Predicate = lambda subject: True) -> Subscription:
+        """Start receiving rows committed from now on that satisfy `predicate`."""
+        sub = Subscription(predicate, self.queue_size)
+        with self._lock:
+            if self._thread is None:
+                with self.engine.connect() as conn:
+                    self.last_seen = self.latest(conn)
+                self._thread = threading.Thread(target=self._run, name="logdash-feed", daemon=True)
+                self._thread.start()
+            self._subs.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        """Stop offering to `sub` (call it in a finally)."""
+        with self._lock:
+            self._subs.discard(sub)
+
+    def wake(self) -> None:
+        """A local commit happened: read now rather than at the next tick."""
+        self._wake.set()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the feeder thread (shutdown, tests); subscribers get nothing more."""
+        self._closed.set()
+        self._wake.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._closed.is_set():
+            self._wake.wait(self.interval)
+            if self._closed.is_set():
+                return
+            self._wake.clear()
+            try:
+                self._poll()
+            except Exception:
+                log.exception("feed poll failed")
+
+    def _poll(self) -> None:
+        while True:
+            with self.engine.connect() as conn:
+                rows = self.fetch(conn, self.last_seen, self.batch)
+            if not rows:
+                return
+            self.last_seen = rows[-1].id
+            items = [LiveItem(row.id, row.subject, encode({"type": self.kind, self.kind: row.payload}))
+                     for row in rows]
+            with self._lock:
+                subs = list(self._subs)
+            for item in items:
+                for sub in subs:
+                    sub.offer(item)
+            if len(rows) < self.batch:
+                return

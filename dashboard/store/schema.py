@@ -1,0 +1,82 @@
+"""The schema, as SQLAlchemy Core tables. Alembic revisions must match it (tests run `check`)."""
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+records = Table(
+    "records", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created", Float, nullable=False),
+    Column("app", String(200)),
+    Column("name", Text, nullable=False),
+    Column("levelno", Integer, nullable=False),
+    Column("levelname", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("msg", Text),
+    Column("args", Text),
+    Column("pathname", Text),
+    Column("filename", Text),
+    Column("module", Text),
+    Column("lineno", Integer),
+    Column("funcName", Text),
+    Column("process", BigInteger),
+    Column("processName", Text),
+    Column("thread", BigInteger),
+    Column("threadName", Text),
+    Column("taskName", Text),
+    Column("exc_info", Text),
+    Column("exc_text", Text),
+    Column("stack_info", Text),
+    Column("extra", Text, nullable=False, default="{}"),
+    Column("source", String(100)),
+    Column("request_id", Integer),
+    Column("exc_type", Text),   # from exc_info, once at ingest (the stock handler sends no traceback)
+    Column("exc_value", Text),
+    Index(None, "created"),
+    Index(None, "name"),
+    Index(None, "app"),
+    Index(None, "levelno"),
+    Index(None, "request_id"),
+)
+
+# What the inspector captured of each request to /ingest or /inspect/...
+requests = Table(
+    "requests", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", Float, nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("query", Text, nullable=False, default=""),
+    Column("http_version", String(20), nullable=False),
+    Column("remote_addr", String(100)),
+    Column("headers", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("body_size", BigInteger, nullable=False),
+    Column("truncated", Boolean, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reason", Text),
+    Column("response", Text),
+    Index(None, "status"),
+)
+
+# SQLite full-text index over these record columns (trigram: substring search).
+FTS_TABLE = "records_fts"
+FTS_COLUMNS = ("message", "exc_text", "exc_info")

@@ -1,0 +1,195 @@
+"""The one writer thread per process: a bounded queue, batches, one transaction per batch.
+
+Ingest requests hand their records (and the inspector's capture of the request)
+to `Writer.submit` and wait on the returned future: it resolves only after the
+batch holding them has committed, so a 200 means stored. Grouping many
+requests into one commit is what keeps SQLite fast under load.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Connection, Engine, Table, func, select
+
+from .schema import records, requests
+
+log = logging.getLogger(__name__)
+
+
+COMMIT_TIMEOUT = 60.0
+_STOP = None  # the queue item that ends the writer thread
+
+
+class QueueFull(Exception):
+    """The writer is behind; the client should retry later (503)."""
+
+
+class StoreUnavailable(Exception):
+    """Nothing was stored (queue full, database refused, commit too slow): answer 503, retry later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Stored:
+    """What a job left in the database."""
+    request_id: int | None
+    record_ids: list[int]
+
+
+@dataclass
+class _Job:
+    records: list[dict[str, Any]]
+    capture: dict[str, Any] | None
+    future: Future = field(default_factory=Future)
+
+
+class Writer:
+    """Owns every write of this process; started on first use."""
+
+    def __init__(self, engine: Engine, queue_size: int, batch_size: int,
+                 on_commit: Callable[[], None] | None = None, request_retention: int = 0) -> None:
+        self.engine = engine
+        self.batch_size = batch_size
+        self.request_retention = request_retention  # captured requests kept; 0 keeps all
+        self.on_commit = on_commit or (lambda: None)
+        self._queue: queue.Queue[_Job] = queue.Queue(maxsize=queue_size)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, records_: list[dict[str, Any]], capture: dict[str, Any] | None = None) -> Future[Stored]:
+        """Queue records (and a capture row) for the next batch; raises QueueFull."""
+        self._ensure_started()
+        job = _Job(records_, capture)
+        try:
+            self._queue.put_nowait(job)
+        except queue.Full:
+            raise QueueFull() from None
+        return job.future
+
+    def store(self, records_: list[dict[str, Any]], capture: dict[str, Any] | None = None,
+              timeout: float = COMMIT_TIMEOUT) -> Stored:
+        """Submit and wait until committed; StoreUnavailable (a 503) when that cannot happen."""
+        try:
+            return self.submit(records_, capture).result(timeout)
+        except QueueFull:
+            raise StoreUnavailable("server busy: writer queue full, retry later", retry_after=1) from None
+        except (FutureTimeout, RuntimeError) as e:
+            log.error("not stored: %s", e)
+            raise StoreUnavailable("could not be stored, retry later", retry_after=5) from None
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Commit what is queued, then stop the thread (shutdown, tests)."""
+        with self._lock:
+            thread, self._closed = self._thread, True
+        if thread is not None:
+            self._queue.put(_STOP)  # type: ignore[arg-type]
+            thread.join(timeout)
+
+    def _ensure_started(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the writer is closed")
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="logdash-writer", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch, stop = [first], False
+            count = max(1, len(first.records))  # a capture alone is a row too
+            while count < self.batch_size:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is _STOP:
+                    stop = True  # after this batch
+                    break
+                batch.append(job)
+                count += max(1, len(job.records))
+            try:
+                self._commit(batch)
+            except Exception:
+                log.exception("writer failed on a batch of %d jobs", len(batch))
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(RuntimeError("the writer failed"))
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Job]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                results = _insert(conn, batch)
+                _prune_requests(conn, results, self.request_retention)
+        except Exception:
+            if len(batch) == 1:
+                log.exception("could not store a batch of %d records", len(batch[0].records))
+                batch[0].future.set_exception(RuntimeError("the database refused the records"))
+                return
+            for job in batch:  # one bad job must not sink the others
+                self._commit([job])
+            return
+        for job, result in zip(batch, results, strict=True):
+            job.future.set_result(result)
+        self.on_commit()
+
+
+def get_writer() -> Writer:
+    """This process's writer (created by the app factory)."""
+    return current_app.extensions["logdash.writer"]
+
+
+def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
+    """Insert the captures, then the records, of a whole batch: two statements, not one per job."""
+    captures = [job.capture for job in batch if job.capture is not None]
+    capture_ids = iter(_insert_returning_ids(conn, requests, captures))
+    request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
+    rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
+    ids = _insert_returning_ids(conn, records, rows)
+    results, start = [], 0
+    for job, rid in zip(batch, request_ids, strict=True):
+        results.append(Stored(rid, ids[start:start + len(job.records)]))
+        start += len(job.records)
+    return results
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` with one executemany; return their ids in the order of `rows`.
+
+    SQLite: SQLAlchemy's ordered RETURNING would run one statement per row there. Instead, as
+    this transaction holds the write lock since its first insert, the new rowids are the
+    consecutive ones ending at max(id). Elsewhere, RETURNING sorted by parameter order.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name != "sqlite":
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, rows).scalars())
+    conn.execute(table.insert(), rows)
+    last = conn.execute(select(func.max(table.c.id))).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
+    """Keep only the newest `retention` captured requests (0 keeps all); cheap: an id range delete."""
+    newest = max((r.request_id for r in results if r.request_id is not None), default=None)
+    if retention <= 0 or newest is None or newest <= retention:
+        return
+    conn.execute(requests.delete().where(requests.c.id <= newest - retention))

@@ -1,0 +1,1 @@
+"""What every feature's views share: errors, argument readers, security, templating, websockets."""

@@ -1,0 +1,63 @@
+"""Error answers: JSON for API clients, a short page for browsers, never a stack trace."""
+from __future__ import annotations
+
+import logging
+from typing import TypeVar
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from ..store.writer import StoreUnavailable
+from .args import BadArgument
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON."""
+    if request.path.startswith(("/api/", "/ingest", "/healthz", "/inspect/")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def get_or_404(found: T | None, description: str) -> T:
+    """`found`, or a 404 that says what is missing (and why it may be)."""
+    if found is None:
+        raise NotFound(description=description)
+    return found
+
+
+def _answer(e: HTTPException) -> ResponseReturnValue:
+    if wants_json():
+        return jsonify(error=e.description), e.code or 500
+    return render_template("error.html", code=e.code, name=e.name, description=e.description), e.code or 500
+
+
+def bad_argument(e: BadArgument) -> ResponseReturnValue:
+    """400 naming the argument: JSON for API clients, the error page for a browser."""
+    if wants_json():
+        return jsonify(error=str(e), argument=e.argument), 400
+    return render_template("error.html", code=400, name="Bad filter", description=str(e)), 400
+
+
+def store_unavailable(e: StoreUnavailable) -> ResponseReturnValue:
+    """503 with Retry-After: the writer is behind or the database refused; nothing was stored."""
+    return jsonify(error=str(e)), 503, {"Retry-After": str(e.retry_after)}
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(BadArgument, bad_argument)
+    app.register_error_handler(StoreUnavailable, store_unavailable)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> ResponseReturnValue:
+        return _answer(e)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _answer(InternalServerError())

@@ -1,0 +1,110 @@
+"""How values are shown, for both features' pages: the Python twin of static/js/format.js.
+
+Server-rendered rows and rows the scripts add live must look the same, so each
+rule here has a JS twin of the same name; tests/test_browser_format.py runs both
+on the same inputs in the browser and compares.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+FOLD_LINES = 200      # a long text shows this many lines, then "show all"
+FOLD_CHARS = 20_000   # ... or this many characters, whichever comes first
+
+# C0 controls except tab and newline, DEL, C1 controls, bidi overrides/isolates/marks.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    """The visible stand-in for one invisible character, spelled as in Python: \\x1b, \\u202e.
+
+    (Unicode's control pictures such as U+241B are missing from common monospace fonts.)"""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: Any) -> str:
+    """Text with terminal escapes and invisible direction marks made visible (never interpreted)."""
+    if text is None:
+        return ""
+    return _INVISIBLE.sub(_picture, str(text))
+
+
+def abbreviate(n: int) -> str:
+    """1234 -> "1.2k", 2500000 -> "2.5M"."""
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1e3:.{1 if n < 10_000 else 0}f}".removesuffix(".0") + "k"
+    return f"{n / 1e6:.{1 if n < 10_000_000 else 0}f}".removesuffix(".0") + "M"
+
+
+def byte_size(n: int | None) -> str:
+    """1234 -> "1.2 kB"; sizes in the request list and the detail pane."""
+    if n is None:
+        return ""
+    if n < 1000:
+        return f"{n} B"
+    for unit, scale in (("kB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        if n < scale * 1000 or unit == "GB":
+            value = n / scale
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{n} B"  # pragma: no cover
+
+
+def fold(text: str, lines: int = FOLD_LINES, chars: int = FOLD_CHARS) -> tuple[str, str]:
+    """Split a long text into what is shown and what "show all" reveals ("" when it all fits)."""
+    cut = len(text)
+    at = -1
+    for _ in range(lines):
+        at = text.find("\n", at + 1)
+        if at < 0:
+            break
+    if at >= 0:
+        cut = at + 1
+    cut = min(cut, chars)
+    return text[:cut], text[cut:]
+
+
+def line_count(text: str) -> int:
+    """Lines in a text (a trailing newline does not start one)."""
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+
+def status_class(status: int) -> str:
+    """CSS class of an HTTP status: s2xx ... s5xx; failures (>= 400) also get `failed`."""
+    return f"s{status // 100}xx" + (" failed" if status >= 400 else "")
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def iso_time(epoch: float) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-21T12:04:05.123Z (the JSON `time` field)."""
+    moment = _utc(epoch)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def clock(epoch: float) -> str:
+    """HH:MM:SS.mmm in UTC (the page's script switches it to local time)."""
+    moment = _utc(epoch)
+    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def date_label(epoch: float) -> str:
+    """MM-DD in UTC, shown before the clock when a list spans several days."""
+    return _utc(epoch).strftime("%m-%d")
+
+
+def stamp(epoch: float) -> str:
+    """YYYY-MM-DD HH:MM:SS UTC, for chips and headings."""
+    return _utc(epoch).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# What templates of either feature may call.
+HELPERS: dict[str, Any] = {"printable": printable, "abbreviate": abbreviate, "byte_size": byte_size,
+                           "fold": fold, "line_count": line_count, "status_class": status_class,
+                           "clock": clock, "date_label": date_label, "stamp": stamp}

@@ -1,0 +1,86 @@
+"""Websocket plumbing shared by the live views: the extension, the refusal, and the one shape
+every live socket has (subscribe, catch up, forward, unsubscribe in `finally`).
+
+The fan-out itself lives in store.feed.Feed, which encodes each message once.
+"""
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask_sock import Sock
+from sqlalchemy import Connection
+
+from ..store.engine import get_engine
+from ..store.feed import Feed, Predicate, encode
+from .args import BadArgument, int_arg
+from .security import foreign_origin
+
+sock = Sock()
+POLICY_VIOLATION = 1008
+CATCH_UP_PAGE = 500
+
+
+def end_connection(ws: Any) -> None:
+    """After the close handshake, end the TCP connection too: Werkzeug's dev server would
+    otherwise write an HTTP response after the close frame, which browsers report as a bad frame."""
+    if not ws.connected:
+        with contextlib.suppress(OSError):
+            ws.sock.shutdown(socket.SHUT_RDWR)
+
+
+def refuse(ws: Any, reason: str) -> None:
+    """Close with a policy-violation code and a short reason (a bad filter, a foreign origin)."""
+    ws.close(POLICY_VIOLATION, reason[:120])
+    end_connection(ws)
+
+
+def stream(ws: Any, feed: Feed, *, predicate: Predicate,
+           catch_up: Callable[[int], list[dict[str, Any]]] | None, after: int) -> None:
+    """Send `{"type": kind, kind: ...}` for every item after `after` (oldest first, when `catch_up`
+    is given), then for each new item of `feed` that satisfies `predicate`; never one twice."""
+    sub = feed.subscribe(predicate)  # before the catch-up, so nothing falls in between
+    try:
+        last = after
+        if catch_up is not None:
+            while True:
+                page = catch_up(last)
+                for payload in page:
+                    ws.send(encode({"type": feed.kind, feed.kind: payload}))
+                    last = payload["id"]
+                if len(page) < CATCH_UP_PAGE:
+                    break
+        while ws.connected:
+            items = sub.get(timeout=1.0)
+            skipped = sub.take_skipped()
+            if skipped:
+                ws.send(encode({"type": "skipped", "count": skipped}))
+            for item in items:
+                if item.id > last:
+                    ws.send(item.message)
+                    last = item.id
+    finally:
+        feed.unsubscribe(sub)
+        end_connection(ws)
+
+
+def live_view(ws: Any, feed: Feed, read_filter: Callable[[Any], Any],
+              after_query: Callable[[Connection, Any, int, int], list[dict[str, Any]]]) -> None:
+    """A live socket from its URL: the filter (`read_filter(request.args)`, with a `matches`
+    predicate), `after` for a catch-up through `after_query(conn, filter, after, limit)`, then the feed."""
+    if foreign_origin(request):
+        return refuse(ws, "foreign origin refused")
+    try:
+        flt = read_filter(request.args)
+        after = int_arg("after", 0) or 0
+    except BadArgument as e:
+        return refuse(ws, str(e))
+
+    def catch_up(last: int) -> list[dict[str, Any]]:
+        with get_engine().connect() as conn:
+            return after_query(conn, flt, last, CATCH_UP_PAGE)
+
+    stream(ws, feed, predicate=flt.matches, catch_up=catch_up if "after" in request.args else None, after=after)
