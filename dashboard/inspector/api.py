@@ -1,12 +1,10 @@
 """JSON API for captured requests: /api/requests and /api/requests/<id>."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from ..store.engine import get_engine
-from ..web.args import cursor_args
-from ..web.errors import get_or_404
+from ..web.listing import list_answer, one_answer
 from .filter import RequestFilter
 from .queries import get_request, list_requests
 
@@ -16,16 +14,11 @@ bp = Blueprint("request_api", __name__)
 @bp.get("/api/requests")
 def requests_list() -> ResponseReturnValue:
     """Matching requests, newest first, with a cursor for the next page."""
-    flt = RequestFilter.from_args(request.args)
-    before, limit = cursor_args()
-    with get_engine().connect() as conn:
-        page, cursor = list_requests(conn, flt, before=before, limit=limit)
-    return jsonify(requests=page, next=cursor)
+    return list_answer("requests", RequestFilter.from_args, list_requests)
 
 
 @bp.get("/api/requests/<int:request_id>")
 def request_one(request_id: int) -> ResponseReturnValue:
     """One captured request in full."""
-    with get_engine().connect() as conn:
-        detail = get_request(conn, request_id, request.scheme)
-    return jsonify(get_or_404(detail, f"request {request_id} is not stored (pruned, or never captured)"))
+    return one_answer(lambda conn: get_request(conn, request_id, request.scheme),
+                      f"request {request_id} is not stored (pruned, or never captured)")

@@ -5,8 +5,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..store.engine import get_engine
-from ..web.args import cursor_args
-from ..web.errors import get_or_404
+from ..web.listing import list_answer, one_answer
 from .filter import RecordFilter
 from .queries import get_record, list_records, logger_counts
 
@@ -16,19 +15,13 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/records")
 def records_list() -> ResponseReturnValue:
     """Matching records, newest first, with a cursor for the next page."""
-    flt = RecordFilter.from_args(request.args)
-    before, limit = cursor_args()
-    with get_engine().connect() as conn:
-        page, cursor = list_records(conn, flt, before=before, limit=limit)
-    return jsonify(records=page, next=cursor)
+    return list_answer("records", RecordFilter.from_args, list_records)
 
 
 @bp.get("/api/records/<int:record_id>")
 def record_one(record_id: int) -> ResponseReturnValue:
     """One record with every field."""
-    with get_engine().connect() as conn:
-        record = get_record(conn, record_id)
-    return jsonify(get_or_404(record, f"no record {record_id}"))
+    return one_answer(lambda conn: get_record(conn, record_id), f"no record {record_id}")
 
 
 @bp.get("/api/loggers")
