@@ -40,7 +40,8 @@ def test_new_request_appears_live_and_is_selected(live, page) -> None:
 
 
 def test_hostile_header_and_body_render_as_text(live, page) -> None:
-    http(live.url + "/inspect/%3Cscript%3Ewindow.__pwned=3%3C%2Fscript%3E", f"<script>window.__pwned=2</script>{EVIL}".encode(),
+    http(live.url + "/inspect/%3Cscript%3Ewindow.__pwned=3%3C%2Fscript%3E",
+         f"<script>window.__pwned=2</script>{EVIL}".encode(),
          {"Content-Type": "text/html", "X-Evil": EVIL, "X-Bidi": "abc\u202edef".encode().decode("latin-1")})
     page.goto(live.url + "/inspector")
     page.wait_for_selector(".req-detail.tabbed")
@@ -114,11 +115,13 @@ def test_multipart_parts_binary_hex_and_folding(live, page) -> None:
     body = (b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n' + bytes(range(64)) +
             b'\r\n--B\r\nContent-Disposition: form-data; name="f"; filename="b.txt"\r\n\r\nhi\r\n--B--\r\n')
     http(f"{live.url}/inspect/up", body, {"Content-Type": "multipart/form-data; boundary=B"})
-    http(f"{live.url}/inspect/long", "\n".join(f"line {i}" for i in range(1000)).encode(), {"Content-Type": "text/plain"})
+    long = "\n".join(f"line {i}" for i in range(1000)).encode()
+    http(f"{live.url}/inspect/long", long, {"Content-Type": "text/plain"})
     page.goto(live.url + "/inspector/1#form")
     page.wait_for_selector("#panel-form .part")
     heads = page.locator("#panel-form .part-head").all_inner_texts()
-    assert heads[0].split() == ["f", "a.bin", "no", "Content-Type", "64", "B"] and heads[1].split()[:2] == ["f", "b.txt"]
+    assert heads[0].split() == ["f", "a.bin", "no", "Content-Type", "64", "B"]
+    assert heads[1].split()[:2] == ["f", "b.txt"]
     assert page.locator("#panel-form pre.hex").inner_text().startswith("00000000  00 01 02 03")
     page.goto(live.url + "/inspector/2#body")
     page.wait_for_selector("#panel-body .fold")
@@ -145,6 +148,7 @@ def test_nothing_jumps_while_reading_further_down(live, page) -> None:
     page.locator("#list").evaluate("node => { node.scrollTop = 400; }")
     http(f"{live.url}/inspect/new")
     expect(page.locator("#new-bar")).to_have_text("1 new request · show")
+    expect(page.locator("#live-state")).to_have_text("PAUSED · 1 new")  # as the logs page says it
     assert rows(page)[0] == "/inspect/59"
     page.click("#new-bar")
     expect(page.locator("#req-list .req").first.locator(".p")).to_have_text("/inspect/new")

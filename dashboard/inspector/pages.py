@@ -43,12 +43,20 @@ def inspector_data(selected_id: int | None) -> dict[str, Any]:
             "filters": flt.to_args(), "page_size": PAGE_SIZE}
 
 
+def script_state(data: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs beside the rendered list and detail (which it adopts as they are)."""
+    selected = data["selected"]
+    return {"filters": data["filters"], "next": data["next"], "picked": data["picked"],
+            "selected": selected["id"] if selected else None, "pageSize": data["page_size"]}
+
+
 @bp.get("/inspector")
 @bp.get("/inspector/<int:request_id>")
 def inspector_page(request_id: int | None = None) -> ResponseReturnValue:
     """Captured requests, newest first, with the picked one (else the newest) open."""
     data = inspector_data(request_id)
-    return page_or_twin("inspector.html", data, active="inspector", data=data, methods=METHODS, statuses=STATUSES)
+    return page_or_twin("inspector.html", data, active="inspector", data=data, state=script_state(data),
+                        methods=METHODS, statuses=STATUSES)
 
 
 @bp.get("/inspector/<int:request_id>/raw")

@@ -19,25 +19,6 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Terminal escapes, control characters and bidi marks made visible as Python spells them
- * (\x1b[31m, \u202e), never interpreted; mirrors dashboard/present.py's printable so live rows
- * match server-rendered ones. */
-export function printable(text) {
-  if (text === null || text === undefined) return "";
-  return String(text).replace(INVISIBLE, ch => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
-  });
-}
-
-/** ws:// or wss:// URL for a path on this server, following the page's protocol. */
-export function wsUrl(path) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}${path}`;
-}
-
 /** Show (or clear, with null) the page's error banner; never an alert box. */
 export function banner(text) {
   const node = document.getElementById("banner");
@@ -46,27 +27,36 @@ export function banner(text) {
   node.hidden = !text;
 }
 
-/** 1234 -> "1.2k", 2500000 -> "2.5M". */
-export function abbreviate(n) {
-  if (n < 1000) return String(n);
-  if (n < 1e6) return (n / 1e3).toFixed(n < 1e4 ? 1 : 0).replace(/\.0$/, "") + "k";
-  return (n / 1e6).toFixed(n < 1e7 ? 1 : 0).replace(/\.0$/, "") + "M";
+/** The JSON answer of a request (GET unless `init` says otherwise); an error answer throws
+ * Error(its `error`, else the status text), so every page reports failures the same way. */
+export async function getJSON(url, init = {}) {
+  const response = await fetch(url, { ...init, headers: { Accept: "application/json", ...init.headers } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.error || response.statusText || `HTTP ${response.status}`);
+  if (body === null) throw new Error(`${url} did not answer JSON`);
+  return body;
 }
 
-/** CSS class for a level badge; custom levels are neutral. */
-export function levelClass(levelname, levelno) {
-  const known = { DEBUG: "debug", INFO: "info", WARNING: "warning", WARN: "warning", ERROR: "error", CRITICAL: "critical", FATAL: "critical" };
-  return "level level-" + (known[String(levelname).toUpperCase()] || "custom");
-}
-
-/** Time of an epoch-seconds value, HH:MM:SS.mmm, local or UTC. */
-export function clock(epochSeconds, utc = false) {
-  const d = new Date(epochSeconds * 1000);
-  const pad = (n, w = 2) => String(n).padStart(w, "0");
-  const [h, m, s, ms] = utc
-    ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()]
-    : [d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()];
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
+/** Put `text` on the clipboard (through a selected textarea where the API is refused); a
+ * `button` says for a moment whether it worked. Returns whether it did. */
+export async function copyText(text, button = null) {
+  let ok = true;
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = el("textarea", { className: "copy-buffer", value: text, attrs: { readonly: "", "aria-hidden": "true" } });
+    document.body.append(area);
+    area.select();
+    ok = document.execCommand("copy");
+    area.remove();
+  }
+  if (button) {
+    button.dataset.label ??= button.textContent;
+    button.textContent = ok ? "Copied" : "Copy failed";
+    clearTimeout(Number(button.dataset.timer));
+    button.dataset.timer = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
+  }
+  return ok;
 }
 
 /** True when a key event should not trigger shortcuts (typing in a field). */

@@ -1,24 +1,30 @@
-// The inspector page: the request list (live over /ws/requests), filters in the URL, and the
-// selected request's tabs. The newest request is selected automatically until the user picks one.
-import { banner, el, installShortcuts, printable } from "./common.js";
+// The inspector page: adopts the server-rendered list and detail pane, keeps the list live over
+// /ws/requests, keeps filters in the URL, and shows the selected request's tabs. The newest
+// request is selected automatically until the user picks one. Only what arrives later (live
+// rows, older pages, another request's detail) is built here.
+import { banner, el, getJSON, installShortcuts } from "./common.js";
 import { TABS, renderDetail, showTab, wireDetail } from "./inspector/detail.js";
 import { markRows, neighbourId, prependRows, rowNode } from "./inspector/list.js";
-import { RequestFeed } from "./inspector/live.js";
+import { LiveSocket } from "./live-socket.js";
+import { liveUi, renderLive, scrolledAway } from "./live-status.js";
+import { installZoneToggle, showTimes, utcChosen } from "./zone.js";
 
-const data = JSON.parse(document.getElementById("inspector-data").textContent);
 const $ = id => document.getElementById(id);
-const [list, rows, detailPane, form, newBar, olderButton, empty, liveState] =
-  ["list", "req-list", "detail", "insp-filter", "new-bar", "load-older", "list-empty", "live-state"].map($);
+const page = JSON.parse($("inspector-state").textContent);
+const [list, rows, detailPane, form, olderButton, empty] =
+  ["list", "req-list", "detail", "insp-filter", "load-older", "list-empty"].map($);
 
+let utc = utcChosen();
 const state = {
-  filters: data.filters, next: data.next, picked: data.picked, selectedId: data.selected?.id ?? null,
-  cursorId: data.selected?.id ?? null, newest: 0, pending: [], tab: tabFromHash() || "raw", loadToken: 0,
+  filters: page.filters, next: page.next, picked: page.picked, selectedId: page.selected, cursorId: page.selected,
+  held: [], tab: tabFromHash() || "raw", loadToken: 0,
 };
-const feed = new RequestFeed({
-  onRequest: entry => arrived(entry),
-  onState: (kind, label) => { liveState.dataset.state = kind; liveState.querySelector(".state-label").textContent = label; },
-  onSkipped: count => banner(`${count} requests arrived faster than this tab could take them; catching up.`),
+const newestId = () => Number(rows.firstElementChild?.dataset.id ?? 0);
+const feed = new LiveSocket({
+  path: "/ws/requests", kind: "request", filter: state.filters, after: newestId(),
+  onItem: entry => arrived(entry), onChange: () => render(),
 });
+const ui = liveUi(feed);
 
 function tabFromHash() {
   const key = location.hash.replace(/^#(panel-)?/, "");
@@ -31,24 +37,38 @@ function search(extra = {}) {
   return text ? `?${text}` : "";
 }
 
+const away = () => scrolledAway(list);
+
+function render() {
+  renderLive(ui, feed, { paused: away() || state.held.length > 0, newCount: state.held.length, noun: "request" });
+}
+
 function mark() { markRows(rows, state.selectedId, state.cursorId, empty); }
 
-function setRows(entries) {
-  rows.replaceChildren(...entries.map(r => rowNode(r, search())));
-  state.newest = Math.max(0, ...entries.map(r => r.id));
-  mark();
+/** The page title names the picked request. */
+function retitle() {
+  const article = detailPane.querySelector(".req-detail");
+  const what = state.picked && article
+    ? `#${article.dataset.id} ${article.querySelector(".req-line .m").textContent} ${article.querySelector(".req-line .p").firstChild?.textContent ?? ""} · `
+    : "";
+  document.title = `${what}Inspector · logdash`;
+}
+
+/** Wire a detail pane (the server's or one built here) and show the current tab. */
+function adoptDetail(article, load) {
+  wireDetail(article, load, key => { switchTab(key); history.replaceState(history.state, "", `${location.pathname}${location.search}#${key}`); });
+  showTab(article, state.tab);
 }
 
 function showDetail(d) {
   if (!d) {
     detailPane.replaceChildren(el("div", { className: "detail-empty" }, el("p", { className: "muted", text: "Select a request to see it here." })));
-    return;
+  } else {
+    const article = renderDetail(d, utc);
+    adoptDetail(article, async () => d);
+    detailPane.replaceChildren(article);
   }
-  const article = renderDetail(d);
-  wireDetail(article, d, key => { switchTab(key); history.replaceState(history.state, "", `${location.pathname}${location.search}#${key}`); });
-  showTab(article, state.tab);
-  detailPane.replaceChildren(article);
-  document.title = `${state.picked ? `#${d.id} ${d.method} ${printable(d.path)} · ` : ""}Inspector · logdash`;
+  retitle();
 }
 
 async function select(id, { picked, push = true } = {}) {
@@ -60,12 +80,14 @@ async function select(id, { picked, push = true } = {}) {
     history[state.picked ? "pushState" : "replaceState"]({ id, picked: state.picked }, "", url);
   }
   const token = ++state.loadToken;
+  if (Number(detailPane.querySelector(".req-detail")?.dataset.id) === id) {
+    retitle();
+    return;
+  }
   try {
-    const resp = await fetch(`/api/requests/${id}`, { headers: { Accept: "application/json" } });
-    const body = await resp.json();
+    const d = await getJSON(`/api/requests/${id}`);
     if (token !== state.loadToken) return;
-    if (!resp.ok) throw new Error(body.error || resp.statusText);
-    showDetail(body);
+    showDetail(d);
     banner(null);
   } catch (e) {
     if (token === state.loadToken) banner(`Could not load request ${id}: ${e.message}`);
@@ -73,35 +95,34 @@ async function select(id, { picked, push = true } = {}) {
 }
 
 function selectNewest(picked = false) {
-  if (rows.firstElementChild) select(Number(rows.firstElementChild.dataset.id), { picked });
+  if (rows.firstElementChild) select(newestId(), { picked });
+}
+
+/** Show entries (oldest first) at the top; follow the newest unless the user picked one. */
+function showRows(entries) {
+  if (!entries.length) return;
+  prependRows(rows, entries, search(), utc);
+  mark();
+  if (!state.picked) select(entries.at(-1).id, { picked: false });
 }
 
 function arrived(entry) {
-  if (entry.id <= state.newest) return;
-  if (list.scrollTop > 4 || state.pending.length) {  // the user reads further down: nothing jumps
-    state.pending.push(entry);
-    newBar.textContent = `${state.pending.length} new request${state.pending.length === 1 ? "" : "s"} · show`;
-    newBar.hidden = false;
-    return;
-  }
-  prependRows(rows, [entry], search());
-  state.newest = entry.id;
-  mark();
-  if (!state.picked) select(entry.id, { picked: false });
+  if (away() || state.held.length) state.held.push(entry);
+  else showRows([entry]);
+  render();
 }
 
-function flushPending() {
-  const pending = state.pending;
-  state.pending = [];
-  newBar.hidden = true;
+function showHeld() {
+  const held = state.held;
+  state.held = [];
   list.scrollTop = 0;
-  pending.forEach(arrived);
+  showRows(held);
+  render();
 }
 
-async function load(before = null) {
-  const resp = await fetch(`/api/requests${search({ limit: String(data.page_size), before: before ? String(before) : "" })}`);
-  const body = await resp.json();
-  if (!resp.ok) throw new Error(body.error || resp.statusText);
+/** One page of the list from the API (the newest, or the one before `before`). */
+async function loadPage(before = null) {
+  const body = await getJSON(`/api/requests${search({ limit: String(page.pageSize), before: before ? String(before) : "" })}`);
   state.next = body.next;
   olderButton.hidden = !body.next;
   return body.requests;
@@ -110,16 +131,15 @@ async function load(before = null) {
 async function applyFilters() {
   state.filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => String(v).trim() !== ""));
   try {
-    const entries = await load();
-    state.pending = [];
-    newBar.hidden = true;
-    setRows(entries);
+    const entries = await loadPage();
+    state.held = [];
+    rows.replaceChildren(...entries.map(r => rowNode(r, search(), utc)));
     state.picked = false;
     history.replaceState({ picked: false }, "", `/inspector${search()}`);
     if (entries.length) select(entries[0].id, { picked: false, push: false });
-    else { state.selectedId = null; showDetail(null); }
+    else { state.selectedId = state.cursorId = null; mark(); showDetail(null); }
     banner(null);
-    feed.start(state.filters, state.newest);
+    feed.restart({ filter: state.filters, after: newestId() });
   } catch (e) {
     banner(`Filter not applied: ${e.message}`);
   }
@@ -129,6 +149,12 @@ function switchTab(key) {
   state.tab = key;
   const article = detailPane.querySelector(".req-detail");
   if (article) showTab(article, key);
+}
+
+function moveCursor(step) {
+  state.cursorId = neighbourId(rows, state.cursorId, step);
+  mark();
+  rows.querySelector(".cursor")?.scrollIntoView({ block: "nearest" });
 }
 
 function wire() {
@@ -143,32 +169,36 @@ function wire() {
   let timer = null;
   form.querySelectorAll("input[type=search]").forEach(input =>
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(applyFilters, 350); }));
-  newBar.addEventListener("click", flushPending);
-  list.addEventListener("scroll", () => { if (list.scrollTop <= 4 && state.pending.length) flushPending(); });
+  ui.newBar.addEventListener("click", showHeld);
+  list.addEventListener("scroll", () => { if (!away() && state.held.length) showHeld(); else render(); }, { passive: true });
   olderButton.addEventListener("click", async () => {
     try {
-      rows.append(...(await load(state.next)).map(r => rowNode(r, search())));
+      rows.append(...(await loadPage(state.next)).map(r => rowNode(r, search(), utc)));
       mark();
     } catch (e) { banner(`Could not load older requests: ${e.message}`); }
   });
   window.addEventListener("popstate", () => {
     const match = location.pathname.match(/^\/inspector\/(\d+)/);
     if (match) select(Number(match[1]), { picked: true, push: false });
-    else if (rows.firstElementChild) select(Number(rows.firstElementChild.dataset.id), { picked: false, push: false });
+    else if (rows.firstElementChild) select(newestId(), { picked: false, push: false });
     if (tabFromHash()) switchTab(tabFromHash());
   });
+  installZoneToggle($("tz-toggle"), zone => { utc = zone; showTimes(document, zone); });
   installShortcuts([
-    { key: "j", label: "cursor to the next (older) request", run: () => { state.cursorId = neighbourId(rows, state.cursorId, 1); mark(); rows.querySelector(".cursor")?.scrollIntoView({ block: "nearest" }); } },
-    { key: "k", label: "cursor to the previous (newer) request", run: () => { state.cursorId = neighbourId(rows, state.cursorId, -1); mark(); rows.querySelector(".cursor")?.scrollIntoView({ block: "nearest" }); } },
+    { key: "j", label: "cursor to the next (older) request", run: () => moveCursor(1) },
+    { key: "k", label: "cursor to the previous (newer) request", run: () => moveCursor(-1) },
     { key: "Enter", label: "open the request under the cursor", run: () => state.cursorId && select(state.cursorId, { picked: true }) },
     { key: "/", label: "search text in requests", run: () => $("f-q").focus() },
-    { key: "g", label: "newest request, and follow new ones", run: () => { flushPending(); selectNewest(false); } },
+    { key: "g", label: "newest request, and follow new ones", run: () => { showHeld(); selectNewest(false); } },
     ...TABS.map(([key, label], i) => ({ key: String(i + 1), label: `${label} tab`, run: () => switchTab(key) })),
     { key: "c", label: "copy as curl", run: () => detailPane.querySelector('button[data-copy="curl"]')?.click() },
   ]);
 }
 
-setRows(data.requests);
-showDetail(data.selected);
+showTimes(document, utc);
+mark();
+const served = detailPane.querySelector(".req-detail");
+if (served) adoptDetail(served, () => getJSON(`/api/requests/${served.dataset.id}`));
 wire();
-feed.start(state.filters, state.newest);
+render();
+feed.start();

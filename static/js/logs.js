@@ -1,16 +1,17 @@
 // The logs page: adopts the server-rendered rows, tails new records live over /ws/tail,
 // draws the histogram, and wires the keyboard. Filters are plain page URLs (controls.js).
 import { banner, installShortcuts } from "./common.js";
-import { installDrawer, installEmptyState, installFilters, iso, navigate, showChipTimes, treeCounter } from "./logs/controls.js";
+import { LiveSocket } from "./live-socket.js";
+import { liveUi } from "./live-status.js";
+import { installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
 import { Histogram } from "./logs/histogram.js";
 import { LiveList } from "./logs/live.js";
 import { Rows } from "./logs/rows.js";
-import { Tail } from "./logs/tail.js";
+import { installZoneToggle, showTimes, utcChosen } from "./zone.js";
 
 const $ = id => document.getElementById(id);
 const state = JSON.parse($("logs-state").textContent);
-const UTC_KEY = "logdash.utc";
-let utc = localStorage.getItem(UTC_KEY) === "1";
+const utc = utcChosen();
 
 const rows = new Rows($("rows"), { maxRows: state.maxRows, utc, href: id => `/records/${id}${location.search}` });
 rows.adopt(state.records);
@@ -19,43 +20,30 @@ const histogram = new Histogram($("histogram"), {
   filter: state.filter, utc,
   onRange: (since, until) => navigate({ since: iso(since), until: iso(until), last: null }),
 });
-const tail = new Tail({
-  filter: state.filter,
+const tail = new LiveSocket({
+  path: "/ws/tail", kind: "record", filter: state.filter,
   after: state.records[0]?.id ?? 0,
-  onRecord: record => { histogram.add(record); countTree(record); live.receive(record); },
+  onItem: record => { histogram.add(record); countTree(record); live.receive(record); },
   onChange: () => live?.render(),
 });
 const live = new LiveList({
   rows, tail, list: $("list"), pageSize: state.pageSize, filter: state.filter, hasOlder: state.next !== null,
-  ui: { state: $("live-state"), label: document.querySelector("#live-state .state-label"), pause: $("pause"),
-        newBar: $("new-bar"), older: $("load-older"), endNote: $("list-end-note"), empty: $("empty") },
+  ui: liveUi(tail, { pause: $("pause"), older: $("load-older"), endNote: $("list-end-note"), empty: $("empty") }),
 });
 
 installFilters();
 const closeDrawer = installDrawer();
 installEmptyState();
-histogram.load().catch(e => banner(e.message));
+histogram.load().catch(e => banner(`Could not draw the histogram: ${e.message}`));
 tail.start();
-addEventListener("pagehide", () => tail.stop());
-addEventListener("pageshow", event => { if (event.persisted) tail.start(); });  // back from the bfcache
-setInterval(() => { if (tail.state === "reconnecting") live.render(); }, 500);
-$("live-state").addEventListener("click", () => tail.retryNow());
 $("pause").addEventListener("click", () => togglePause());
 $("load-older").addEventListener("click", () => live.loadOlder());
 
-function showZone() {
-  const button = $("tz-toggle");
-  button.textContent = utc ? "UTC" : "local";
-  button.setAttribute("aria-pressed", String(utc));
-  showChipTimes(utc);
-}
-showZone();
-$("tz-toggle").addEventListener("click", () => {
-  utc = !utc;
-  localStorage.setItem(UTC_KEY, utc ? "1" : "0");
-  rows.setUtc(utc);
-  histogram.setUtc(utc);
-  showZone();
+showTimes(document, utc);
+installZoneToggle($("tz-toggle"), zone => {
+  rows.setUtc(zone);
+  histogram.setUtc(zone);
+  showTimes(document, zone);
 });
 
 // Selection and expansion ------------------------------------------------------------------

@@ -1,7 +1,10 @@
-// The selected request's pane: the same markup templates/inspector.html renders, built from
-// /api/requests/<id> with textContent only (header and body text is hostile).
-import { el, printable } from "../common.js";
-import { byteSize, copyText, foldedPre, kvTable, statusClass } from "./format.js";
+// The selected request's pane. The page's first one is server-rendered (templates/inspector.html)
+// and only wired here; one selected later is built from /api/requests/<id> as the same markup,
+// with textContent only (header and body text is hostile).
+import { banner, copyText, el } from "../common.js";
+import { byteSize, printable, statusClass } from "../format.js";
+import { timeEl } from "../zone.js";
+import { foldedPre, kvTable, pathSpan } from "./format.js";
 
 export const TABS = [["raw", "Raw"], ["headers", "Headers"], ["query", "Query"], ["form", "Form/Files"], ["body", "Body"], ["response", "Response"]];
 
@@ -11,17 +14,17 @@ function answer(d) {
     d.reason ? [" · ", el("span", { className: "reason", text: printable(d.reason) })] : null);
 }
 
-function head(d) {
+function head(d, utc) {
   const records = d.record_ids.length ? el("span", { className: "records" }, "records ",
     d.record_ids.slice(0, 20).flatMap(id => [el("a", { href: `/records/${id}`, text: `#${id}` }), " "]),
     d.record_ids.length > 20 ? `and ${d.record_ids.length - 20} more` : null) : null;
   return el("header", { className: "detail-head" },
     el("h2", { className: "req-line" }, el("span", { className: "m", text: d.method }), " ",
-      el("span", { className: "p" }, printable(d.path), d.query ? el("span", { className: "qs", text: "?" + printable(d.query) }) : null),
+      pathSpan(d),
       " ", el("span", { className: "proto", text: d.http_version })),
     answer(d),
     el("p", { className: "meta" },
-      el("span", { text: `#${d.id}` }), " ", el("time", { text: d.time, attrs: { datetime: d.time } }), " ",
+      el("span", { text: `#${d.id}` }), " ", timeEl(d.created, d.time, "long", utc), " ",
       el("span", { text: `from ${d.remote_addr || "unknown"}` }), " ",
       el("span", { text: `body ${byteSize(d.body_size)}` + (d.truncated ? `, first ${byteSize(d.stored_size)} stored` : "") }),
       records ? [" ", records] : null),
@@ -70,11 +73,11 @@ function panel(key, label, children) {
 }
 
 /** The whole detail pane for one request (the JSON of /api/requests/<id>). */
-export function renderDetail(d) {
+export function renderDetail(d, utc) {
   const v = d.view;
   const counts = { headers: d.headers.length, query: v.query.length, form: d.form.length + d.files.length };
   return el("article", { className: "req-detail", dataset: { id: d.id } },
-    head(d),
+    head(d, utc),
     el("nav", { className: "tab-list", attrs: { "aria-label": "Views of this request" } },
       TABS.map(([key, label]) => el("a", { className: "tab", href: `#panel-${key}`, id: `tab-${key}`, dataset: { tab: key } },
         label, counts[key] ? [" ", el("span", { className: "count", text: counts[key] })] : null))),
@@ -103,8 +106,9 @@ export function showTab(article, key) {
   }
 }
 
-/** Tab clicks and arrow keys, and the copy buttons, on a rendered detail. */
-export function wireDetail(article, d, onTab) {
+/** Tab clicks and arrow keys, and the copy buttons, on a detail pane (built or server-rendered);
+ * `load()` gives the request's JSON, whose raw text and curl command the buttons copy. */
+export function wireDetail(article, load, onTab) {
   article.classList.add("tabbed");
   article.querySelector(".tab-list").addEventListener("click", event => {
     const tab = event.target.closest(".tab");
@@ -120,13 +124,17 @@ export function wireDetail(article, d, onTab) {
     onTab(next);
     article.querySelector(`.tab[data-tab="${next}"]`).focus();
   });
+  let detail = null;
   for (const button of article.querySelectorAll("button.copy")) {
     button.hidden = false;
     button.addEventListener("click", async () => {
-      const text = button.dataset.copy === "curl" ? d.view.curl : d.view.raw;
-      const label = button.textContent;
-      button.textContent = (await copyText(text)) ? "Copied" : "Copy failed";
-      setTimeout(() => { button.textContent = label; }, 1200);
+      try {
+        detail ??= await load();
+      } catch (e) {
+        banner(`Could not load request ${article.dataset.id}: ${e.message}`);
+        return;
+      }
+      copyText(button.dataset.copy === "curl" ? detail.view.curl : detail.view.raw, button);
     });
   }
 }

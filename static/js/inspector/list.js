@@ -1,19 +1,19 @@
 // The request list: one line per request (time, method, path, status, size), the same markup
 // templates/inspector.html renders; failures carry the `failed` class (red).
-import { clock, el, printable } from "../common.js";
-import { byteSize, statusClass } from "./format.js";
+import { el } from "../common.js";
+import { byteSize, printable, statusClass } from "../format.js";
+import { timeEl } from "../zone.js";
+import { pathSpan } from "./format.js";
 
 export const MAX_ROWS = 2000;
 
 /** One list line; `search` is the page's filter query string, kept on the link. */
-export function rowNode(r, search) {
-  const where = printable(r.path) + (r.query ? "?" + printable(r.query) : "");
+export function rowNode(r, search, utc) {
   return el("li", { className: `req ${statusClass(r.status)}`, dataset: { id: r.id } },
     el("a", { className: "req-link", href: `/inspector/${r.id}${search}` },
-      el("time", { className: "t", text: clock(r.created), title: r.time, attrs: { datetime: r.time } }),
+      timeEl(r.created, r.time, "clock", utc, "t"),
       el("span", { className: "m", text: r.method }),
-      el("span", { className: "p", title: where },
-        printable(r.path), r.query ? el("span", { className: "qs", text: "?" + printable(r.query) }) : null),
+      pathSpan(r, true),
       el("span", { className: "s", text: r.status, title: [r.status_text, printable(r.reason || "")].filter(Boolean).join(": ") }),
       el("span", { className: "z", text: byteSize(r.body_size) })));
 }
@@ -32,8 +32,8 @@ export function markRows(rows, selectedId, cursorId, empty) {
 }
 
 /** Add entries (oldest first) at the top, dropping the oldest lines beyond MAX_ROWS. */
-export function prependRows(rows, entries, search) {
-  for (const r of entries) rows.prepend(rowNode(r, search));
+export function prependRows(rows, entries, search, utc) {
+  for (const r of entries) rows.prepend(rowNode(r, search, utc));
   while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
 }
 

@@ -1,8 +1,8 @@
 // The page's controls outside the list: filter forms (every change is a new page URL, so
 // reload and back/forward just work), custom time range, logger drawer, live tree counts,
 // the empty state's buttons.
-import { abbreviate, banner } from "../common.js";
-import { stamp } from "./format.js";
+import { banner, copyText, getJSON } from "../common.js";
+import { abbreviate } from "../format.js";
 
 /** Go to the logs page with some arguments changed (null removes one). */
 export function navigate(changes) {
@@ -66,11 +66,6 @@ export function installDrawer() {
   return () => { const open = document.body.classList.contains("drawer-open"); set(false); return open; };
 }
 
-/** Chips that name a time show it in the chosen zone. */
-export function showChipTimes(utc) {
-  for (const node of document.querySelectorAll(".chip time[data-epoch]")) node.textContent = stamp(Number(node.dataset.epoch), utc);
-}
-
 /** Keeps the logger tree's counts moving with live records. */
 export function treeCounter() {
   const spans = new Map([...document.querySelectorAll(".tree .count[data-logger]")].map(s => [s.dataset.logger, s]));
@@ -90,20 +85,11 @@ export function installEmptyState() {
     const body = { name: "logdash.test", levelname: "INFO", levelno: 20, created: Date.now() / 1000,
       msg: "Test record from the logdash page: it works!", pathname: location.href };
     try {
-      const response = await fetch("/ingest?app=logdash", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!response.ok) banner(`The test record was refused: ${response.status} ${(await response.json()).error}`);
+      await getJSON("/ingest?app=logdash", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     } catch (e) {
-      banner(`The test record could not be sent: ${e.message}`);
+      banner(`The test record was not stored: ${e.message}`);
     }
   });
-  document.getElementById("copy-snippet")?.addEventListener("click", async event => {
-    const text = document.getElementById("snippet").textContent;
-    try {
-      await navigator.clipboard.writeText(text);
-      event.target.textContent = "Copied";
-    } catch {
-      getSelection().selectAllChildren(document.getElementById("snippet"));
-      event.target.textContent = "Selected: press Ctrl+C";
-    }
-  });
+  const copy = document.getElementById("copy-snippet");
+  copy?.addEventListener("click", () => copyText(document.getElementById("snippet").textContent, copy));
 }

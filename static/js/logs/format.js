@@ -1,22 +1,10 @@
 // How one record is shown: the one-line row and its expanded details. Same markup as the
 // server-rendered rows in templates/logs.html. Text only ever goes in through textContent.
-import { el, levelClass, clock, printable } from "../common.js";
+import { el } from "../common.js";
+import { clock, dateLabel, firstChars, printable } from "../format.js";
+import { levelClass } from "../levels.js";
 
 const ROW_TEXT = 500;
-
-/** MM-DD of an epoch-seconds value, local or UTC. */
-export function dateLabel(epoch, utc) {
-  const d = new Date(epoch * 1000);
-  const [m, day] = utc ? [d.getUTCMonth(), d.getUTCDate()] : [d.getMonth(), d.getDate()];
-  return `${String(m + 1).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-/** A short local or UTC timestamp for labels: "2026-11-21 12:04:05". */
-export function stamp(epoch, utc) {
-  const d = new Date(epoch * 1000);
-  const y = utc ? d.getUTCFullYear() : d.getFullYear();
-  return `${y}-${dateLabel(epoch, utc)} ${clock(epoch, utc).slice(0, 8)}${utc ? " UTC" : ""}`;
-}
 
 /** Fill a row's <time> cell. */
 export function setTime(timeNode, epoch, utc) {
@@ -35,10 +23,10 @@ export function buildRow(r, utc) {
   setTime(time, r.created, utc);
   const line = el("div", { className: "line" },
     time,
-    el("span", { className: levelClass(r.levelname, r.levelno), text: printable(r.levelname) }),
+    el("span", { className: levelClass(r.levelname), text: printable(r.levelname) }),
     el("span", { className: "app", title: printable(r.app), text: printable(r.app) }),
     el("span", { className: "logger", title: printable(r.name), text: printable(r.name) }),
-    el("span", { className: "msg", text: printable(String(r.message ?? "").slice(0, ROW_TEXT)) }),
+    el("span", { className: "msg", text: printable(firstChars(String(r.message ?? ""), ROW_TEXT)) }),
     (r.exc_info || r.exc_text)
       ? el("span", { className: "exc", text: "!", title: printable(excTitle(r)), attrs: { role: "img", "aria-label": "exception" } })
       : null);

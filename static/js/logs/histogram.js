@@ -1,11 +1,11 @@
 // The volume histogram: /api/histogram drawn as inline SVG bars stacked by level.
 // Dragging across it (or clicking a bar) selects a time range. Live records bump the counts.
-import { clock } from "../common.js";
-import { dateLabel } from "./format.js";
+import { getJSON } from "../common.js";
+import { clock, dateLabel } from "../format.js";
+import { levelCss } from "../levels.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const AXIS = 14;
-const LEVEL_CLASS = { DEBUG: "debug", INFO: "info", WARNING: "warning", WARN: "warning", ERROR: "error", CRITICAL: "critical", FATAL: "critical" };
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -27,9 +27,7 @@ export class Histogram {
   }
 
   async load() {
-    const response = await fetch(`/api/histogram?${new URLSearchParams(this.filter)}`);
-    if (!response.ok) throw new Error(`histogram: ${(await response.json()).error}`);
-    this.data = await response.json();
+    this.data = await getJSON(`/api/histogram?${new URLSearchParams(this.filter)}`);
     this.byStart = new Map(this.data.buckets.map(b => [b.start, b]));
     this.draw();
   }
@@ -83,7 +81,7 @@ export class Histogram {
         const h = (b.counts[level] || 0) / max * (plot - 2);
         if (!h) continue;
         y -= h;
-        g.append(svg("rect", { class: `bar lvl-${LEVEL_CLASS[level] || "custom"}`, x: i * barW + (barW > 3 ? 0.5 : 0), y, width: Math.max(1, barW - (barW > 3 ? 1 : 0)), height: h }));
+        g.append(svg("rect", { class: `bar lvl-${levelCss(level)}`, x: i * barW + (barW > 3 ? 0.5 : 0), y, width: Math.max(1, barW - (barW > 3 ? 1 : 0)), height: h }));
       }
       chart.append(g);
     });

@@ -1,8 +1,8 @@
 // The live list's policy: LIVE adds new rows at the top; PAUSED (by the user, by scrolling
 // away from the top, or by reading an expanded row) keeps them aside and counts them, so
 // nothing moves under the reader; resuming shows them. Also pages backwards ("Load older").
-import { banner } from "../common.js";
-import { renderStatus } from "./status.js";
+import { banner, getJSON } from "../common.js";
+import { renderLive, scrolledAway } from "../live-status.js";
 
 export class LiveList {
   constructor({ rows, list, tail, pageSize, filter, hasOlder, ui }) {
@@ -97,7 +97,7 @@ export class LiveList {
   }
 
   scrolled() {
-    const atTop = this.list.scrollTop <= 4;
+    const atTop = !scrolledAway(this.list);
     if (!atTop && !this.paused) this.pause("scroll");
     else if (atTop && this.paused === "scroll") this.resume();
   }
@@ -138,13 +138,6 @@ export class LiveList {
   }
 
   render() {
-    renderStatus(this.ui, this.tail.state, this.tail.retryAt, this.paused || this.resetting, this.newCount);
+    renderLive(this.ui, this.tail, { paused: this.paused || this.resetting, newCount: this.newCount, noun: "record", hint: "space" });
   }
-}
-
-export async function getJSON(url) {
-  const response = await fetch(url);
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.error || response.statusText);
-  return body;
 }

@@ -1,6 +1,7 @@
 // The rows in the DOM: a contiguous run of matching records, newest at the top, at most
 // `maxRows` of them. Knows nothing of sockets or scrolling policy; logs.js decides.
-import { buildDetails, buildRow, dateLabel, setTime } from "./format.js";
+import { dateLabel } from "../format.js";
+import { buildDetails, buildRow, setTime } from "./format.js";
 
 export class Rows {
   constructor(container, { maxRows, utc, href }) {
