@@ -23,6 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard import create_app
+from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
 
@@ -88,6 +89,16 @@ def log_with(handler: logging.Handler, level: int, msg: str, *args: Any, name: s
         logger.log(level, msg, *args, **kw)
 
 
+def store_records(app: Any, *records: dict[str, Any], app_name: str | None = "shop",
+                  now: float | None = None) -> list[int]:
+    """Store records through `app`'s own writer, shaped by the real ingest helpers (the ingest path after
+    decoding); `created` defaults to `now`. Returns the new ids in the order given."""
+    now = time.time() if now is None else now
+    rows = [to_row(parse_record({"created": str(now), **fields}, received=now, app=app_name, source="127.0.0.1"))
+            for fields in records]
+    return app.extensions["logdash.writer"].store(rows).record_ids
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     """A fresh SQLite file, migrated to head with the real Alembic revisions."""
@@ -106,8 +117,10 @@ def app_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def app(db_url: str, app_settings: dict[str, Any]):
-    app = create_app({"DATABASE_URL": db_url, **app_settings})
+    app = create_app({"DATABASE_URL": db_url, "RETENTION": "none", **app_settings})
     yield app
+    for part in ("logdash.retention", "logdash.writer", "logdash.record_feed", "logdash.request_feed"):
+        app.extensions[part].close()
     app.extensions["logdash.engine"].dispose()
 
 
@@ -129,17 +142,20 @@ def serve(tmp_path: Path) -> Iterator[Any]:
 
     def start(db_url: str, workers: int = 2, env: dict[str, str] | None = None) -> Live:
         port = free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db_url,
-             "--workers", str(workers)],
-            cwd=tmp_path, env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # its output goes to a file: a pipe nobody reads fills up and freezes the server mid-test
+        log_path = tmp_path / f"serve-{port}.log"
+        with log_path.open("wb") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db_url,
+                 "--workers", str(workers)],
+                cwd=tmp_path, env={**os.environ, "LOGDASH_RETENTION": "none", **(env or {})},
+                stdout=log_file, stderr=subprocess.STDOUT)
         procs.append(proc)
         live = Live(f"http://127.0.0.1:{port}", "127.0.0.1", port)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stdout.read()}")
+                raise AssertionError(f"serve exited: {log_path.read_text(errors='replace')}")
             try:
                 if live.get("/healthz")[0] == 200:
                     return live
@@ -155,8 +171,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if proc.stdout:
-            proc.stdout.close()
+            proc.wait(15)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -104,6 +104,7 @@ def test_paging_has_no_gaps_or_duplicates(live, seeded) -> None:
     ids, cursor = [], None
     while True:
         status, body = live.get("/api/records?limit=3" + (f"&before={cursor}" if cursor else ""))
+        assert status == 200, body
         ids += [r["id"] for r in body["records"]]
         if (cursor := body["next"]) is None:
             break

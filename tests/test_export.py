@@ -4,25 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 import urllib.request
 from typing import Any
 
 import pytest
+from conftest import store_records
 
-from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs import export
-
-NOW = time.time()
-
-
-def store(app: Any, *records: dict[str, Any]) -> list[int]:
-    """Store records through the app's writer."""
-    rows = []
-    for fields in records:
-        row = to_row(parse_record({"created": str(NOW), **fields}, received=NOW, app="shop", source="127.0.0.1"))
-        rows.append(row)
-    return app.extensions["logdash.writer"].submit(rows).result(10).record_ids
 
 
 def download(live: Any, query: str) -> tuple[Any, bytes]:
@@ -37,6 +25,7 @@ def all_pages(live: Any, query: str) -> list[dict[str, Any]]:
     cursor = ""
     while True:
         status, body = live.get(f"/api/records?{query}&limit=1000{cursor}")
+        assert status == 200, body
         out += body["records"]
         if body["next"] is None:
             return out
@@ -45,8 +34,8 @@ def all_pages(live: Any, query: str) -> list[dict[str, Any]]:
 
 def test_ndjson_is_exactly_the_filtered_list_across_pages(live, monkeypatch) -> None:
     monkeypatch.setattr(export, "PAGE", 7)
-    store(live.app, *[{"msg": f"m{i}", "levelname": "ERROR" if i % 3 == 0 else "INFO",
-                       "name": "shop.db" if i % 2 else "auth"} for i in range(50)])
+    store_records(live.app, *[{"msg": f"m{i}", "levelname": "ERROR" if i % 3 == 0 else "INFO",
+                               "name": "shop.db" if i % 2 else "auth"} for i in range(50)])
     for query in ("", "level=ERROR", "logger=shop&q=m1", "level=ERROR&logger=auth"):
         headers, body = download(live, f"format=ndjson&{query}")
         exported = [json.loads(line) for line in body.decode().splitlines()]
@@ -57,11 +46,11 @@ def test_ndjson_is_exactly_the_filtered_list_across_pages(live, monkeypatch) -> 
 
 
 def test_csv_keeps_newlines_and_neutralises_formulas(live) -> None:
-    store(live.app,
-          {"msg": "=HYPERLINK(\"http://evil\")", "user": "+1", "note": "@SUM(A1)"},
-          {"msg": "-2+3", "name": "billing"},
-          {"msg": "line one\nline two, \"quoted\"", "exc_text": "Traceback\n  boom"},
-          {"msg": "plain ünïcode ✓"})
+    store_records(live.app,
+                  {"msg": "=HYPERLINK(\"http://evil\")", "user": "+1", "note": "@SUM(A1)"},
+                  {"msg": "-2+3", "name": "billing"},
+                  {"msg": "line one\nline two, \"quoted\"", "exc_text": "Traceback\n  boom"},
+                  {"msg": "plain ünïcode ✓"})
     headers, body = download(live, "format=csv")
     assert headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"), newline="")))
@@ -79,7 +68,7 @@ def test_csv_cell_rules() -> None:
 
 
 def test_export_is_streamed(app) -> None:
-    store(app, {"msg": "x"})
+    store_records(app, {"msg": "x"})
     resp = app.test_client().get("/api/export?format=csv")
     assert resp.is_streamed
     assert resp.get_data(as_text=True).count("\r\n") == 2

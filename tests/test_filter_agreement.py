@@ -6,7 +6,6 @@ generates records and filters, including search terms with LIKE and FTS metachar
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs.filter import RecordFilter
 from dashboard.logs.serialize import record_json
 from dashboard.store.engine import make_engine
@@ -49,7 +49,7 @@ record_st = st.fixed_dictionaries({
 filter_st = st.builds(
     RecordFilter,
     level=st.none() | st.sampled_from([0, 10, 20, 25, 30, 50]),
-    logger=st.none() | st.sampled_from(NAMES + ["a.", "c", "a.b.c.d"]),
+    logger=st.none() | st.sampled_from([*NAMES, "a.", "c", "a.b.c.d"]),
     q=st.none() | st.lists(TEXT.filter(lambda t: t.strip() != ""), min_size=1, max_size=3).map(" ".join),
     app=st.none() | st.sampled_from(["shop", "billing", "nope"]),
     since=st.none() | st.sampled_from([T0 + i * 0.5 for i in range(-1, 7)]),
@@ -57,13 +57,18 @@ filter_st = st.builds(
 )
 
 
+def stored_row(fields: dict[str, Any]) -> dict[str, Any]:
+    """A generated record as ingest stores it: through the real parse_record and to_row."""
+    sent = {k: v for k, v in fields.items() if k != "app"}
+    return to_row(parse_record(sent, received=T0, app=fields["app"]))
+
+
 def insert(engine: Engine, rows: list[dict[str, Any]]) -> None:
     """Replace every record by `rows` (the FTS triggers follow)."""
     with engine.begin() as conn:
         conn.execute(records.delete())
         if rows:
-            conn.execute(records.insert(), [{**r, "levelname": f"L{r['levelno']}", "extra": json.dumps({})}
-                                            for r in rows])
+            conn.execute(records.insert(), [stored_row(r) for r in rows])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,26 +3,16 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 import pytest
+from conftest import store_records
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs.filter import RecordFilter
 from dashboard.logs.histogram import MAX_BARS, NICE_BUCKETS, bucket_range, histogram, pick_bucket
 
 T0 = 1_800_000_000.0  # a multiple of 60 (and of 3600)
-
-
-def store(app: Any, *records: dict[str, Any]) -> list[int]:
-    """Store records through the app's writer."""
-    rows = []
-    for fields in records:
-        row = to_row(parse_record(fields, received=T0, app=fields.pop("app", "shop"), source="127.0.0.1"))
-        rows.append(row)
-    return app.extensions["logdash.writer"].submit(rows).result(10).record_ids
 
 
 @pytest.mark.parametrize(("span", "bucket"), [
@@ -49,14 +39,15 @@ def test_bucket_range_aligns_to_multiples() -> None:
 
 
 def test_counts_per_bucket_and_level(live) -> None:
-    store(live.app,
-          {"msg": "a", "created": T0 + 1, "levelname": "INFO"},
-          {"msg": "b", "created": T0 + 59.999, "levelname": "INFO"},
-          {"msg": "c", "created": T0 + 61, "levelname": "ERROR"},
-          {"msg": "d", "created": T0 + 61, "levelname": "DEBUG"},
-          {"msg": "e", "created": T0 + 150, "levelname": "NOTICE", "levelno": "25"},
-          {"msg": "f", "created": T0 + 400, "levelname": "INFO"},  # outside [since, until)
-          {"msg": "g", "created": T0 + 70, "levelname": "ERROR", "app": "billing"})
+    store_records(live.app,
+                  {"msg": "a", "created": T0 + 1, "levelname": "INFO"},
+                  {"msg": "b", "created": T0 + 59.999, "levelname": "INFO"},
+                  {"msg": "c", "created": T0 + 61, "levelname": "ERROR"},
+                  {"msg": "d", "created": T0 + 61, "levelname": "DEBUG"},
+                  {"msg": "e", "created": T0 + 150, "levelname": "NOTICE", "levelno": "25"},
+                  {"msg": "f", "created": T0 + 400, "levelname": "INFO"},  # outside [since, until)
+                  now=T0)
+    store_records(live.app, {"msg": "g", "created": T0 + 70, "levelname": "ERROR"}, app_name="billing", now=T0)
     status, body = live.get(f"/api/histogram?since={T0}&until={T0 + 180}&app=shop&bucket=60")
     assert status == 200
     assert body == {
@@ -71,7 +62,7 @@ def test_counts_per_bucket_and_level(live) -> None:
 
 def test_default_range_runs_from_the_oldest_match_to_now(live) -> None:
     now = time.time()
-    store(live.app, {"msg": "x", "created": now - 3 * 3600}, {"msg": "y", "created": now - 10})
+    store_records(live.app, {"msg": "x", "created": now - 3 * 3600}, {"msg": "y", "created": now - 10}, now=now)
     status, body = live.get("/api/histogram")
     assert status == 200
     bars = len(body["buckets"])

@@ -51,7 +51,8 @@ def test_json_object_array_and_ndjson(live) -> None:
 
 
 def test_ndjson_bad_line_keeps_the_good_ones(live) -> None:
-    status, body = live.post("/ingest", b'{"msg": "ok1"}\n{"msg": broken\n[1]\n{"msg": "ok2"}\n', "application/x-ndjson")
+    body = b'{"msg": "ok1"}\n{"msg": broken\n[1]\n{"msg": "ok2"}\n'
+    status, body = live.post("/ingest", body, "application/x-ndjson")
     assert status == 200 and body["accepted"] == 2
     assert body["rejected"][0].startswith("record 2: invalid JSON on line 2")
     assert body["rejected"][1] == "record 3: not an object but list"
@@ -154,6 +155,7 @@ def test_a_200_means_stored_under_concurrent_load(live) -> None:
     cursor = None
     while True:
         status, page = live.get("/api/records?limit=1000" + (f"&before={cursor}" if cursor else ""))
+        assert status == 200, page
         got |= {r["message"] for r in page["records"]}
         if not (cursor := page["next"]):
             break

@@ -1,6 +1,7 @@
 """The inspector over real HTTP: what /ingest and the bin capture, the API, pages, live feed, gunicorn."""
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -25,6 +26,9 @@ def newest(live, **args: str) -> dict:
             return live.get(f"/api/requests/{body['requests'][0]['id']}")[1]
         assert time.monotonic() < deadline, f"no captured request matches {args}"
         time.sleep(0.02)
+
+
+JSON = {"Accept": "application/json"}
 
 
 def header(detail: dict, name: str) -> list[str]:
@@ -58,7 +62,8 @@ class TestRefusals:
         ("/ingest?token=s3cret", b'{"msg": "x",', "application/json", 400, "invalid JSON at line 1 column 13"),
         ("/ingest", b"msg=x", "application/x-www-form-urlencoded", 401, "token missing"),
         ("/ingest?token=nope", b"msg=x", "application/x-www-form-urlencoded", 401, "token wrong"),
-        ("/ingest?token=s3cret", b"msg=" + b"x" * 3000, "application/x-www-form-urlencoded", 413, "body over 2,048 bytes"),
+        ("/ingest?token=s3cret", b"msg=" + b"x" * 3000, "application/x-www-form-urlencoded", 413,
+         "body over 2,048 bytes"),
     ], ids=["bad-json", "token-missing", "token-wrong", "oversize"])
     def test_refused_ingest_is_captured(self, live, path, body, ctype, status, reason) -> None:
         got, answer = live.post(path, body, ctype)
@@ -86,6 +91,7 @@ class TestRefusals:
             assert "s3cret" not in json.dumps(req)
             assert b"s3cret" not in http(f"{live.url}/inspector/{req['id']}/raw")[1].encode()
             assert "s3cret" not in http(f"{live.url}/inspector/{req['id']}")[1]
+            assert "s3cret" not in json.dumps(http(f"{live.url}/inspector/{req['id']}", None, JSON)[1])
         files = Path(db_url.removeprefix("sqlite:///")).parent.glob("logdash.db*")
         assert not any(b"s3cret" in f.read_bytes() or b"YmlsbGluZzpzM2NyZXQ=" in f.read_bytes() for f in files)
 
@@ -96,7 +102,7 @@ def test_wire_capture_is_captured_byte_for_byte(live, path) -> None:
     status, _ = send_raw(live.port, raw)
     req = newest(live)
     body = raw.partition(b"\r\n\r\n")[2]
-    stored = req["body"].encode() if not req["body_base64"] else __import__("base64").b64decode(req["body"])
+    stored = base64.b64decode(req["body"]) if req["body_base64"] else req["body"].encode()
     assert stored == body and req["body_size"] == len(body) and req["status"] == status
     if path.stem == "creds":
         assert header(req, "Authorization") == ["Basic [redacted]"] and "dTpw" not in json.dumps(req)
@@ -133,7 +139,8 @@ class TestRetention:
 
 
 def test_api_filters(live) -> None:
-    http(live.url + "/inspect/hooks/github", b'{"zen": "Keep it logically awesome"}', {"Content-Type": "application/json"})
+    http(live.url + "/inspect/hooks/github", b'{"zen": "Keep it logically awesome"}',
+         {"Content-Type": "application/json"})
     http(live.url + "/inspect/other?x=1", None, {"X-Trace": "abc-123"}, method="DELETE")
     live.post("/ingest", b"{", "application/json")
     log_with(live.handler(), logging.INFO, "fine")
@@ -171,9 +178,23 @@ def test_pages_render_hostile_content_escaped(live) -> None:
     status, page = http(f"{live.url}/inspector/{req['id']}")
     assert status == 200 and "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    status, twin = http(f"{live.url}/inspector/{req['id']}", None, JSON)
+    assert status == 200 and twin["selected"]["path"] == "/inspect/<img src=x onerror=alert(2)>"
+    assert header(twin["selected"], "X-Evil") == [evil] and twin["selected"]["body"] == evil  # data as sent
+
+
+def test_pages_over_http(live) -> None:
+    http(live.url + "/inspect/ok")
+    status, twin = http(f"{live.url}/inspector?status=failed", None, JSON)
+    assert status == 200 and twin["requests"] == [] and twin["selected"] is None
+    assert twin["filters"] == {"status": "failed"}
     status, page = http(f"{live.url}/inspector?status=failed")
-    assert status == 200 and "No captured request matches these filters" in page
+    assert status == 200 and "<!doctype html>" in page.lower()  # an empty list still renders
+    status, twin = http(f"{live.url}/inspector", None, JSON)
+    assert [r["path"] for r in twin["requests"]] == ["/inspect/ok"] and twin["selected"]["path"] == "/inspect/ok"
     assert http(f"{live.url}/inspector?status=bogus")[0] == 400
+    assert http(f"{live.url}/inspector?status=bogus", None, JSON) == (400, {
+        "error": "status: 'bogus' is not a code, 2xx/4xx/5xx or 'failed'", "argument": "status"})
     assert http(f"{live.url}/inspector/424242")[0] == 404
 
 
@@ -212,8 +233,8 @@ def test_websocket_delivers_new_captures_matching_the_filter(live) -> None:
     failed = ws_messages(live, "status=failed", 1, send=lambda: (http(live.url + "/inspect/a"),
                                                                  live.post("/ingest", b"[", "application/json")))
     assert failed[0]["request"]["path"] == "/ingest" and failed[0]["request"]["id"] > got[-1]["request"]["id"]
-    ws = websocket.create_connection(f"ws://{live.host}:{live.port}/ws/requests?after={got[0]['request']['id']}&method=PATCH",
-                                     timeout=10)
+    after = got[0]["request"]["id"]
+    ws = websocket.create_connection(f"ws://{live.host}:{live.port}/ws/requests?after={after}&method=PATCH", timeout=10)
     assert json.loads(ws.recv())["request"]["path"] == "/inspect/later"  # caught up from the database
     ws.close()
 

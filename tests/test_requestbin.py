@@ -126,7 +126,8 @@ class TestLimits:
 
     def test_body_cap_truncates_and_keeps_the_full_size(self, live) -> None:
         body = bytes(range(256)) * 12  # 3072 bytes: under MAX_BODY, over the 1024-byte cap
-        status, headers, echo = request(live, "POST", "/inspect/cap", body, {"Content-Type": "application/octet-stream"})
+        status, headers, echo = request(live, "POST", "/inspect/cap", body,
+                                        {"Content-Type": "application/octet-stream"})
         assert status == 200 and echo["body_size"] == 3072
         stored = captured(live, captured_from(headers))
         assert stored["truncated"] and stored["body_size"] == 3072 and stored["stored_size"] == 1024

@@ -8,7 +8,7 @@ import urllib.parse
 from typing import Any
 
 import websocket
-from conftest import Live, log_with
+from conftest import Live, log_with, store_records
 
 
 def open_tail(live: Live, **args: Any) -> websocket.WebSocket:
@@ -103,9 +103,7 @@ def test_overflow_says_skipped_and_resume_fetches_the_rest(live: Live, monkeypat
     monkeypatch.setattr(live.app.extensions["logdash.record_feed"], "queue_size", 1)
     ws = open_tail(live, after=0)
     assert nothing_more(ws, 0.2)  # subscribed
-    from dashboard.ingest.parse import parse_record, to_row
-    rows = [to_row(parse_record({"msg": f"burst {i}"}, received=time.time())) for i in range(300)]
-    stored = live.app.extensions["logdash.writer"].submit(rows).result(10).record_ids
+    stored = store_records(live.app, *[{"msg": f"burst {i}"} for i in range(300)])
     got: list[int] = []
     skipped = 0
     ws.settimeout(5)

@@ -30,7 +30,7 @@ def with_host(raw: bytes, host: str) -> bytes:
 def as_get(raw: bytes) -> bytes:
     """A urlencoded POST capture re-sent the way HTTPHandler(method="GET") would send it."""
     line, headers, body = split(raw)
-    method, target, version = line.split(" ")
+    _, target, version = line.split(" ")
     sep = "&" if "?" in target else "?"
     kept = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
     head = "\r\n".join([f"GET {target}{sep}{body.decode('latin-1')} {version}", *(f"{k}: {v}" for k, v in kept)])
@@ -40,7 +40,7 @@ def as_get(raw: bytes) -> bytes:
 def as_post(raw: bytes) -> bytes:
     """A GET capture re-sent as HTTPHandler(method="POST") would send it."""
     line, headers, _ = split(raw)
-    method, target, version = line.split(" ")
+    _, target, version = line.split(" ")
     path, _, query = target.partition("?")
     body = query.encode("latin-1")
     head = "\r\n".join([f"POST {path} {version}", *(f"{k}: {v}" for k, v in headers),

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from ..store.writer import StoreUnavailable
 from .args import BadArgument
+from .twin import wants_twin
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -19,8 +20,7 @@ def wants_json() -> bool:
     """API paths and clients that prefer JSON get JSON."""
     if request.path.startswith(("/api/", "/ingest", "/healthz", "/inspect/")):
         return True
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json"
+    return wants_twin()  # pages: the same rule as their JSON twins
 
 
 def get_or_404(found: T | None, description: str) -> T:
