@@ -16,6 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .logs import queries as record_queries
     from .resources import resource_dir
     from .store import engine as store_engine
+    from .store import retention
     from .store.feed import Feed
     from .store.writer import Writer
     from .web import errors, sockets, templating
@@ -41,6 +42,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["logdash.writer"] = Writer(
         engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds,
         request_retention=app.config["REQUEST_RETENTION"])
+    policy = retention.parse_policy(app.config["RETENTION"])
+    app.extensions["logdash.retention"] = retention.Pruner(engine, policy, app.config["PRUNE_INTERVAL"])
+    app.extensions["logdash.retention"].start()
     errors.init_app(app)
     templating.init_app(app)
     sockets.sock.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 import click
 
@@ -49,9 +50,14 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
     from .server import Server, gunicorn_options
     from .store.engine import make_engine
     from .store.migrate import upgrade
+    from .store.retention import parse_policy
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together")
+    try:
+        policy = parse_policy(settings.load()["RETENTION"])
+    except ValueError as e:
+        raise click.UsageError(f"{ENV}{e}") from None
     engine = make_engine(database_url)
     upgrade(engine)
     engine.dispose()
@@ -59,7 +65,8 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
     scheme = "https" if certfile else "http"
     shown_host = "localhost" if host in ("127.0.0.1", "::1", "0.0.0.0", "::") else host
     url = f"{scheme}://{shown_host}:{port}"
-    click.echo(f"logdash {_version()} on {url}/  ({workers} workers, database {engine.url!r})")
+    click.echo(f"logdash {_version()} on {url}/  ({workers} workers, database {engine.url!r}, "
+               f"keeping {policy.describe()})")
     click.echo("Send logs from any Python app with:\n")
     click.echo("    import logging, logging.handlers")
     click.echo(f'    logging.getLogger().addHandler(logging.handlers.HTTPHandler('
@@ -80,6 +87,42 @@ def demo(url: str, count: int) -> None:
 
     sent = send_demo(url, count, progress=lambda n: click.echo(f"\rsent {n}/{count}", nl=False))
     click.echo(f"\nsent {sent} records to {url}")
+
+
+@main.command()
+@_db_option
+@click.option("--older-than", "older_than", metavar="AGE", help="Delete records older than this (7d, 12h, 90m).")
+@click.option("--keep", type=click.IntRange(1), metavar="N", help="Keep only the newest N records.")
+def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
+    """Delete old records now, oldest first, in small steps (ingest goes on meanwhile)."""
+    from .store.engine import make_engine
+    from .store.migrate import upgrade
+    from .store.retention import Policy, parse_policy, prunable
+    from .store.retention import prune as prune_now
+
+    if not older_than and not keep:
+        raise click.UsageError("say what to delete: --older-than AGE and/or --keep N")
+    try:
+        age = parse_policy(older_than).max_age if older_than else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--older-than") from None
+    if older_than and age is None:
+        raise click.BadParameter(f"{older_than!r} is not an age (7d, 12h, 90m)", param_hint="--older-than")
+    engine = make_engine(database_url)
+    upgrade(engine)
+    policy = Policy(max_age=age, max_records=keep)
+    total = prunable(engine, policy)
+    started = time.monotonic()
+
+    def progress(n: int) -> None:
+        rate = n / max(time.monotonic() - started, 1e-6)
+        share = f" of {total:,} ({100 * n / total:.0f}%)" if total else ""
+        click.echo(f"\rpruned {n:,}{share} records, {rate:,.0f}/s   ", nl=False, err=True)
+
+    deleted = prune_now(engine, policy, progress=progress)
+    click.echo(("\n" if deleted else "") + f"pruned {deleted:,} records from {engine.url!r} "
+               f"in {time.monotonic() - started:.1f} s", err=False)
+    engine.dispose()
 
 
 @main.group()

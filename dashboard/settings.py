@@ -33,6 +33,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_BODY", 1024 * 1024, int, "largest ingest body or GET URL, in bytes"),
     Setting("QUEUE_SIZE", 2000, int, "ingest requests waiting for the writer before 503"),
     Setting("BATCH_SIZE", 1000, int, "most records the writer commits in one transaction"),
+    Setting("RETENTION", "30d", str,
+            "records kept: an age (`7d`, `12h`), a count (`1000000`), a database size (`2GB`), or several "
+            "(`7d,2GB`); `none` keeps everything. Pruned in the background in small steps"),
+    Setting("PRUNE_INTERVAL", 60, int, "seconds between background retention rounds"),
     Setting("REQUEST_RETENTION", 5000, int, "captured requests kept for the inspector"),
     Setting("REQUEST_BODY_CAP", 64 * 1024, int, "bytes of each request body kept for the inspector"),
 )

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:

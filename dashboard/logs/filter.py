@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, table, true
+from sqlalchemy import ColumnElement, Table, and_, column, func, literal_column, or_, select, table, true
 
 from ..ingest.levels import level_number
 from ..store.schema import FTS_COLUMNS, FTS_TABLE, records
@@ -66,9 +66,9 @@ class RecordFilter:
         """The same filter with some conditions dropped (e.g. the logger tree ignores `logger`)."""
         return RecordFilter(**{f.name: None if f.name in names else getattr(self, f.name) for f in fields(self)})
 
-    def clause(self, dialect: str = "sqlite") -> ColumnElement[bool]:
-        """The SQL condition on the records table."""
-        c = records.c
+    def clause(self, dialect: str = "sqlite", target: Table = records) -> ColumnElement[bool]:
+        """The SQL condition on the records table (or on a rollup table, for the conditions it keys)."""
+        c = target.c
         parts: list[ColumnElement[bool]] = []
         if self.level is not None:
             parts.append(c.levelno >= self.level)

@@ -1,7 +1,8 @@
 """/api/histogram: how many matching records fell in each time bucket, per level.
 
-One GROUP BY (bucket, level) over the filtered records; buckets are aligned
-to multiples of the bucket size, so bars stay put as the range moves.
+Counts per (bucket, level) come from the rollups for whole minutes or hours and
+from the records only at the ragged edges (logs.counts); buckets are aligned to
+multiples of the bucket size, so bars stay put as the range moves.
 """
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import BigInteger, Connection, cast, func, select
+from sqlalchemy import Connection
 
 from ..store.engine import get_engine
-from ..store.schema import records
 from ..web.args import BadArgument, int_arg
+from .counts import count_groups, data_range
 from .filter import RecordFilter
 
 bp = Blueprint("histogram", __name__)
@@ -42,30 +43,12 @@ def bucket_range(since: float, until: float, bucket: int, open_end: bool = False
     return first, max(first, last)
 
 
-def _data_range(conn: Connection, flt: RecordFilter) -> tuple[float | None, float | None]:
-    """Oldest and newest `created` among the matching records (None, None when there are none)."""
-    row = conn.execute(select(func.min(records.c.created), func.max(records.c.created))
-                       .where(flt.clause(conn.dialect.name))).one()
-    return row[0], row[1]
-
-
 def time_range(conn: Connection, flt: RecordFilter, now: float) -> tuple[float, float]:
     """The range to draw: the filter's own, else from the oldest matching record to now."""
-    oldest, newest = (None, None) if flt.since is not None and flt.until is not None else _data_range(conn, flt)
+    oldest, newest = (None, None) if flt.since is not None and flt.until is not None else data_range(conn, flt)
     until = flt.until if flt.until is not None else max(now, newest or now)
     since = flt.since if flt.since is not None else min(oldest or until - DEFAULT_SPAN, until - 60)
     return since, max(until, since + 1)
-
-
-def counts(conn: Connection, flt: RecordFilter, bucket: int) -> list[tuple[int, int, str, int]]:
-    """(bucket index, levelno, levelname, count) rows from one GROUP BY."""
-    scaled = records.c.created / bucket
-    index = (cast(scaled, BigInteger) if conn.dialect.name == "sqlite"  # created >= 0: cast floors
-             else cast(func.floor(scaled), BigInteger)).label("bucket")
-    stmt = (select(index, records.c.levelno, records.c.levelname, func.count())
-            .where(flt.clause(conn.dialect.name))
-            .group_by(index, records.c.levelno, records.c.levelname))
-    return [tuple(row) for row in conn.execute(stmt)]
 
 
 def histogram(conn: Connection, flt: RecordFilter, bucket: int | None = None,
@@ -78,7 +61,7 @@ def histogram(conn: Connection, flt: RecordFilter, bucket: int | None = None,
         raise BadArgument("bucket", f"{size} s makes more than {MAX_BUCKETS} buckets over this range")
     bars: dict[int, dict[str, int]] = {i: {} for i in range(first, last + 1)}
     level_order: dict[str, int] = {}
-    for index, levelno, levelname, count in counts(conn, flt, size):
+    for (index, levelno, levelname), count in count_groups(conn, flt, ("levelno", "levelname"), size).items():
         if index in bars:
             bars[index][levelname] = bars[index].get(levelname, 0) + count
             level_order[levelname] = min(level_order.get(levelname, levelno), levelno)

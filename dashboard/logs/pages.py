@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from ..ingest.levels import CHOICES, LEVELS
 from ..store.engine import get_engine
 from ..web.errors import get_or_404
+from ..web.templating import retention
 from ..web.twin import page_or_twin
 from .page_state import QUICK_RANGES, PageFilter, chips, export_url, page_url, read_page_filter
 from .present import HELPERS
@@ -50,6 +51,7 @@ def logs_data(conn: Connection, page: PageFilter) -> dict[str, Any]:
         "hints": loosen_hints(conn, page) if stored and not records else [],
         "multi_day": len({int(r["created"] // 86400) for r in records}) > 1,
         "export": {fmt: export_url(page.flt, fmt) for fmt in ("ndjson", "csv")},
+        "retention": retention(),
         "snippet": None if stored else connect_snippet(
             request.host, request.scheme == "https", bool(current_app.config["INGEST_TOKEN"])),
     }

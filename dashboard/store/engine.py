@@ -6,7 +6,8 @@ from sqlalchemy import Engine, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, a busy timeout and relaxed fsync (WAL keeps it safe)."""
+    """Create the engine; SQLite gets WAL, a busy timeout, relaxed fsync (WAL keeps it safe) and
+    incremental auto-vacuum (for new files)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                pool_size=20, max_overflow=40)
@@ -14,6 +15,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect on a new file: retention can shrink it
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")

@@ -57,6 +57,27 @@ records = Table(
     Index(None, "request_id"),
 )
 
+# Rollups kept by the writer in the same transaction as the records (and by retention when it
+# deletes): record counts per time unit, so the histogram and the logger tree never scan a range.
+# A missing app is stored as "" (a key column must not be NULL for the upsert to find its row).
+counts_minute = Table(
+    "counts_minute", metadata,
+    Column("unit", BigInteger, primary_key=True),     # floor(created / 60)
+    Column("app", String(200), primary_key=True),
+    Column("levelno", Integer, primary_key=True),
+    Column("levelname", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+counts_hour = Table(
+    "counts_hour", metadata,
+    Column("unit", BigInteger, primary_key=True),     # floor(created / 3600)
+    Column("app", String(200), primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("levelno", Integer, primary_key=True),
+    Column("levelname", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
 # What the inspector captured of each request to /ingest or /inspect/...
 requests = Table(
     "requests", metadata,

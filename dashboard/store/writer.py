@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Connection, Engine, Table, func, select
 
+from . import rollup
 from .schema import records, requests
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,10 @@ class Writer:
             thread.join(timeout)
 
     def _ensure_started(self) -> None:
+        if self._closed:
+            raise RuntimeError("the writer is closed")
         if self._thread is None:
             with self._lock:
-                if self._closed:
-                    raise RuntimeError("the writer is closed")
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="logdash-writer", daemon=True)
                     self._thread.start()
@@ -148,7 +149,10 @@ class Writer:
             return
         for job, result in zip(batch, results, strict=True):
             job.future.set_result(result)
-        self.on_commit()
+        try:
+            self.on_commit()
+        except Exception:  # stored is stored: a failing listener must not fail the jobs
+            log.exception("on_commit failed")
 
 
 def get_writer() -> Writer:
@@ -163,6 +167,7 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
     request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
     rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
     ids = _insert_returning_ids(conn, records, rows)
+    rollup.add(conn, rows)
     results, start = [], 0
     for job, rid in zip(batch, request_ids, strict=True):
         results.append(Stored(rid, ids[start:start + len(job.records)]))

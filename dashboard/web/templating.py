@@ -38,10 +38,15 @@ def levels_json() -> Markup:
     return Markup(text)
 
 
+def retention() -> str:
+    """What retention keeps, in words ("30 days", "everything")."""
+    return current_app.extensions["logdash.retention"].policy.describe()
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals and the header hook."""
     from .. import __version__
 
     app.jinja_env.globals.update(HELPERS, static_url=static_url, ingest_url=ingest_url, version=__version__,
-                                 levels_json=levels_json)
+                                 levels_json=levels_json, retention_policy=retention)
     app.after_request(security_headers)

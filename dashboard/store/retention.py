@@ -1,0 +1,248 @@
+"""Retention: how much to keep (an age, a record count, a database size), and pruning in small steps.
+
+Pruning deletes the oldest records a few hundred at a time, each step its own
+short transaction that also takes the records out of the rollups, so the writer
+and readers never wait long behind it; freed pages go back to the file system
+when the SQLite file uses incremental auto-vacuum (new databases do).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
+
+from . import rollup
+from .schema import records
+
+log = logging.getLogger(__name__)
+STEP = 500            # records deleted per transaction
+PAUSE = 0.025         # seconds between steps: longer than the busy handler's middle sleeps, so waiting writers get in
+_AGE = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_SIZE = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
+         "tib": 2**40}
+_ITEM = re.compile(r"(?i)^(\d+(?:\.\d+)?)\s*([a-z]*)$")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What to keep; None means no bound of that kind. Empty: keep everything."""
+    max_age: float | None = None     # seconds
+    max_records: int | None = None
+    max_bytes: int | None = None     # used database pages, SQLite only
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.max_age, self.max_records, self.max_bytes))
+
+    def describe(self) -> str:
+        """"7 days, 1,000,000 records, 2 GB" (or "everything")."""
+        parts = []
+        if self.max_age is not None:
+            parts.append(_age_text(self.max_age))
+        if self.max_records is not None:
+            parts.append(f"{self.max_records:,} records")
+        if self.max_bytes is not None:
+            parts.append(f"{self.max_bytes / 1e9:g} GB" if self.max_bytes >= 10**9 else f"{self.max_bytes / 1e6:g} MB")
+        return ", ".join(parts) or "everything"
+
+
+def _age_text(seconds: float) -> str:
+    for unit, size in (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def parse_policy(text: str) -> Policy:
+    """Read "7d", "1000000", "2GB" or several, separated by commas or spaces; ValueError says why."""
+    age = count = size = None
+    for item in re.split(r"[,\s]+", text.strip()):
+        if not item or item.lower() in ("none", "all", "0"):
+            continue
+        match = _ITEM.match(item)
+        number, unit = (float(match.group(1)), match.group(2).lower()) if match else (None, "")
+        if number is None or number <= 0:
+            raise ValueError(f"retention {item!r}: use an age (7d, 12h), a record count (1000000) or a size (2GB)")
+        if unit in _AGE:
+            age = number * _AGE[unit]
+        elif unit in _SIZE or unit == "b":
+            size = int(number * _SIZE.get(unit, 1))
+        elif unit == "" and number.is_integer():
+            count = int(number)
+        else:
+            raise ValueError(f"retention {item!r}: unknown unit {unit!r} (ages: s m h d w; sizes: MB GB ...)")
+    return Policy(age, count, size)
+
+
+def used_bytes(conn: Connection) -> int | None:
+    """Bytes of the SQLite file in use (free pages excluded); None for other databases."""
+    if conn.dialect.name != "sqlite":
+        return None
+    page_size = conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+    pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+    free = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
+    return (pages - free) * page_size
+
+
+def _step(engine: Engine, where: ColumnElement[bool]) -> int:
+    """Delete up to STEP of the oldest records matching `where`; how many went."""
+    with engine.begin() as conn:
+        last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
+                            .offset(STEP - 1).limit(1)).scalar()
+        if last is None:
+            last = conn.execute(select(func.max(records.c.id)).where(where)).scalar()
+            if last is None:
+                return 0
+        chunk = (records.c.id <= last) & where
+        rollup.subtract(conn, chunk)
+        return conn.execute(records.delete().where(chunk)).rowcount
+
+
+def _shrink(engine: Engine) -> None:
+    """Give free pages back to the file system (a no-op unless auto_vacuum is incremental)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        while conn.exec_driver_sql("PRAGMA freelist_count").scalar_one():
+            before = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+            conn.exec_driver_sql("PRAGMA incremental_vacuum(2000)")  # 8 MB a step at 4 KiB pages
+            conn.commit()
+            if conn.exec_driver_sql("PRAGMA page_count").scalar_one() == before:  # not incremental mode
+                break
+
+
+def prunable(engine: Engine, policy: Policy, now: float | None = None) -> int:
+    """About how many records the age and count bounds would delete now (for a progress line)."""
+    now = time.time() if now is None else now
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(records)).scalar_one()
+        old = 0
+        if policy.max_age is not None:
+            old = conn.execute(select(func.count()).where(records.c.created < now - policy.max_age)).scalar_one()
+    over = max(0, total - policy.max_records) if policy.max_records is not None else 0
+    return min(total, max(old, over))
+
+
+def prune(engine: Engine, policy: Policy, *, now: float | None = None,
+          progress: Callable[[int], None] = lambda n: None, pause: float = PAUSE) -> int:
+    """Delete what the policy does not keep, oldest first, in small steps; how many records went."""
+    now = time.time() if now is None else now
+    deleted = 0
+
+    def run(where: ColumnElement[bool]) -> None:
+        nonlocal deleted
+        while True:
+            started = time.monotonic()
+            n = _step(engine, where)
+            deleted += n
+            if n:
+                progress(deleted)
+            if n < STEP:
+                break
+            time.sleep(max(pause, time.monotonic() - started) if pause else 0)  # the lock is ours half the time at most
+
+    if policy.max_age is not None:
+        run(records.c.created < now - policy.max_age)
+    if policy.max_records is not None:
+        with engine.connect() as conn:
+            keep_from = conn.execute(select(records.c.id).order_by(records.c.id.desc())
+                                     .offset(policy.max_records - 1).limit(1)).scalar()
+        if keep_from is not None:
+            run(records.c.id < keep_from)
+    if policy.max_bytes is not None:
+        while True:
+            with engine.connect() as conn:
+                used = used_bytes(conn)
+                oldest = conn.execute(select(func.min(records.c.id))).scalar()
+            if used is None or used <= policy.max_bytes or oldest is None:
+                break
+            started = time.monotonic()
+            n = _step(engine, records.c.id < oldest + STEP)
+            if not n:
+                break
+            deleted += n
+            progress(deleted)
+            time.sleep(max(pause, time.monotonic() - started) if pause else 0)
+    if deleted:
+        _shrink(engine)
+    return deleted
+
+
+class Pruner:
+    """The background pruner of one process: every `interval` seconds, apply the policy.
+
+    With several worker processes on one SQLite file, an exclusive lock file lets
+    one of them prune at a time and the others skip that round.
+    """
+
+    def __init__(self, engine: Engine, policy: Policy, interval: float = 60.0) -> None:
+        self.engine, self.policy, self.interval = engine, policy, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._lock_path = Path(database + ".prune-lock") if database and database != ":memory:" else None
+
+    def start(self) -> None:
+        """Start the thread (once); nothing to do for a policy that keeps everything."""
+        if self.policy and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="logdash-pruner", daemon=True)
+            self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop after the current step."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run_once(self) -> int:
+        """One round: prune now unless another process is at it; how many records went."""
+        with self._exclusive() as mine:
+            if not mine:
+                return 0
+            deleted = prune(self.engine, self.policy, progress=self._check_stop)
+        if deleted:
+            log.info("retention (%s): pruned %d records", self.policy.describe(), deleted)
+        return deleted
+
+    def _check_stop(self, _deleted: int) -> None:
+        if self._stop.is_set():
+            raise _Stopped
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[bool]:
+        if self._lock_path is None:
+            yield True
+            return
+        with open(self._lock_path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _run(self) -> None:
+        delay = min(self.interval, 5.0)  # the first round soon after start
+        while not self._stop.wait(delay):
+            try:
+                self.run_once()
+            except _Stopped:
+                return
+            except Exception:  # a failed round must not end retention
+                log.exception("retention round failed")
+            delay = self.interval
+
+
+class _Stopped(Exception):
+    """Raised inside a prune to end it early at shutdown."""
