@@ -1,0 +1,168 @@
+"""Batch ingest (JSON arrays and NDJSON, 100 and 1,000 records per request) against raw executemany.
+
+A few client threads POST pre-encoded bodies of realistic records to `logdash serve --workers 2`
+(each answer comes after the commit). The baseline, in the same run, inserts the same rows (the
+columns ingest fills, extras as JSON text) with SQLAlchemy `executemany`, one transaction per batch of
+the same size, into a fresh SQLite file created by `logdash db upgrade` (the `records` table
+reflected, WAL and synchronous=NORMAL like logdash). Note that logdash also stores one inspector
+row (capped request body) per request; the baseline does not.
+
+    .venv/bin/python bench/ingest_batch.py [--records 50000] [--threads 3] [--sizes 100 1000] [--rounds 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    Http,
+    db_upgrade,
+    encode,
+    footer,
+    header,
+    ms,
+    percentile,
+    print_table,
+    record_batches,
+    rss_line,
+    start_logdash,
+)
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
+
+Batch = tuple[str, list[dict[str, Any]]]
+
+
+def batches(total: int, size: int, seed: int) -> list[Batch]:
+    """`total` realistic records in per-app batches of `size` over the last hour."""
+    return list(record_batches(total, size, time.time() - 3600, 3600, seed=seed))
+
+
+def post_all(port: int, bodies: list[tuple[str, bytes, str]], threads: int) -> tuple[float, list[float]]:
+    """POST every body from `threads` keep-alive connections; (elapsed seconds, per-request seconds)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    shares = [bodies[i::threads] for i in range(threads)]
+
+    def worker(mine: list[tuple[str, bytes, str]]) -> None:
+        http, times = Http(port), []
+        for body in mine:
+            t0 = time.perf_counter()
+            http.post_body(*body)
+            times.append(time.perf_counter() - t0)
+        http.close()
+        with lock:
+            latencies.extend(times)
+
+    pool = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - started, latencies
+
+
+def sqlite_engine(db: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{db}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
+def as_row(app: str, rec: dict[str, Any]) -> dict[str, Any]:
+    """The row ingest would store for `rec` (message formatted, args as repr, the rest as extras)."""
+    known = ("name", "msg", "args", "levelname", "levelno", "created", "pathname", "filename", "module",
+             "lineno", "funcName", "process", "processName", "thread", "threadName")
+    return {"created": rec["created"], "app": app, "name": rec["name"], "levelno": rec["levelno"],
+            "levelname": rec["levelname"], "message": rec["msg"] % tuple(rec["args"]), "msg": rec["msg"],
+            "args": repr(tuple(rec["args"])), "pathname": rec["pathname"], "filename": rec["filename"],
+            "module": rec["module"], "lineno": rec["lineno"], "funcName": rec["funcName"], "process": rec["process"],
+            "processName": rec["processName"], "thread": rec["thread"], "threadName": rec["threadName"],
+            "taskName": None, "exc_info": None, "exc_text": None, "stack_info": None,
+            "extra": json.dumps({k: v for k, v in rec.items() if k not in known}), "source": "127.0.0.1",
+            "request_id": None}
+
+
+def executemany(engine: Engine, table: Table, data: list[Batch]) -> float:
+    """Insert every batch, one transaction each; seconds taken (rows prepared before timing)."""
+    rows = [[as_row(app, rec) for rec in recs] for app, recs in data]
+    started = time.perf_counter()
+    for batch_rows in rows:
+        with engine.begin() as conn:
+            conn.execute(table.insert(), batch_rows)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=50_000, help="records per cell")
+    parser.add_argument("--threads", type=int, default=3, help="client threads posting")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="records per request")
+    parser.add_argument("--rounds", type=int, default=2)
+    opts = parser.parse_args()
+    started = time.monotonic()
+    data = {size: batches(opts.records, size, seed=size) for size in opts.sizes}
+    bodies = {(fmt, size): [encode(recs, fmt, app) for app, recs in data[size]]
+              for fmt in ("json", "ndjson") for size in opts.sizes}
+    rates: dict[tuple[str, int], list[float]] = {}
+    lats: dict[tuple[str, int], list[float]] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="logdash-bench-") as tmp:
+        folder = Path(tmp)
+        for round_ in range(opts.rounds):  # per size: the baseline and logdash's cells, order alternating
+            raw_db = folder / f"raw{round_}.db"
+            db_upgrade(raw_db)
+            engine = sqlite_engine(raw_db)
+            meta = MetaData()
+            meta.reflect(engine, only=["records"])
+            server = start_logdash(folder / f"logdash{round_}.db", folder, workers=2)
+            try:
+                Http(server.port).post_records(data[opts.sizes[0]][0][1][:10])  # warm up
+                for size in opts.sizes:
+                    for kind in ("raw executemany", "json", "ndjson")[::1 if round_ % 2 == 0 else -1]:
+                        if kind == "raw executemany":
+                            elapsed = executemany(engine, meta.tables["records"], data[size])
+                        else:
+                            elapsed, latencies = post_all(server.port, bodies[kind, size], opts.threads)
+                            lats.setdefault((kind, size), []).extend(latencies)
+                        rates.setdefault((kind, size), []).append(opts.records / elapsed)
+                notes.append(f"round {round_ + 1}: {rss_line(server)}")
+            finally:
+                server.stop()
+                engine.dispose()
+            print(f"round {round_ + 1}/{opts.rounds} done", file=sys.stderr)
+
+    header(f"Batch ingest, {opts.records:,} records per cell, {opts.threads} client threads, "
+           f"{opts.rounds} rounds (median)")
+    rows = []
+    for size in opts.sizes:
+        raw = statistics.median(rates["raw executemany", size])
+        rows.append(["raw executemany (1 thread)", size, f"{raw:,.0f}", "100%", "", ""])
+        for fmt in ("json", "ndjson"):
+            rate = statistics.median(rates[fmt, size])
+            name = "logdash, JSON array" if fmt == "json" else "logdash, NDJSON"
+            rows.append([name, size, f"{rate:,.0f}", f"{rate / raw:.0%}", ms(percentile(lats[fmt, size], 50)),
+                         ms(percentile(lats[fmt, size], 99))])
+    print_table(["ingest", "records/request", "records/s", "vs raw executemany", "request p50 ms",
+                 "request p99 ms"], rows)
+    for note in notes:
+        print(f"- {note}")
+    print()
+    footer(started)
+
+
+if __name__ == "__main__":
+    main()
