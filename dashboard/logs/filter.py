@@ -66,15 +66,23 @@ class RecordFilter:
         """The same filter with some conditions dropped (e.g. the logger tree ignores `logger`)."""
         return RecordFilter(**{f.name: None if f.name in names else getattr(self, f.name) for f in fields(self)})
 
-    def clause(self, dialect: str = "sqlite", target: Table = records) -> ColumnElement[bool]:
-        """The SQL condition on the records table (or on a rollup table, for the conditions it keys)."""
+    def clause(self, dialect: str = "sqlite", target: Table = records,
+               text_index: bool = True) -> ColumnElement[bool]:
+        """The SQL condition on the records table (or on a rollup table, for the conditions it keys).
+
+        `text_index=False` leaves the full-text index out (LIKE alone decides, row by row): quicker
+        than collecting every hit of a common word when only the newest few are wanted."""
         c = target.c
         parts: list[ColumnElement[bool]] = []
         if self.level is not None:
             parts.append(c.levelno >= self.level)
         if self.logger is not None:
             prefix = self.logger + "."
-            parts.append(or_(c.name == self.logger, func.substr(c.name, 1, len(prefix)) == prefix))
+            if dialect == "sqlite":  # 'a.' <= name < 'a/' is "starts with a." in byte order, and uses the index
+                below = or_(c.name == self.logger, and_(c.name >= prefix, c.name < self.logger + "/"))
+            else:
+                below = or_(c.name == self.logger, func.substr(c.name, 1, len(prefix)) == prefix)
+            parts.append(below)
         if self.app is not None:
             parts.append(c.app == self.app)
         if self.since is not None:
@@ -83,7 +91,7 @@ class RecordFilter:
             parts.append(c.created < self.until)
         for term in _terms(self.q or ""):
             parts.append(or_(*(c[col].icontains(term, autoescape=True) for col in FTS_COLUMNS)))
-            if dialect == "sqlite" and len(term) >= 3:  # the trigram index narrows; LIKE decides
+            if text_index and dialect == "sqlite" and len(term) >= 3:  # the trigram index narrows; LIKE decides
                 phrase = '"' + term.replace('"', '""') + '"'
                 fts = table(FTS_TABLE, column("rowid"))
                 parts.append(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))))
