@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs.filter import RecordFilter
 from dashboard.logs.serialize import record_json
+from dashboard.store import search
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
 from dashboard.store.schema import records
@@ -64,11 +65,12 @@ def stored_row(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def insert(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    """Replace every record by `rows` (the FTS triggers follow)."""
+    """Replace every record by `rows`, indexed for text search as the writer does."""
     with engine.begin() as conn:
         conn.execute(records.delete())
         if rows:
             conn.execute(records.insert(), [stored_row(r) for r in rows])
+            search.index(conn, records.c.id.is_not(None))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

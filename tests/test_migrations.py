@@ -9,10 +9,12 @@ import sys
 from alembic import command
 from sqlalchemy import inspect
 
+from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
+from dashboard.store.writer import Writer
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:
@@ -45,10 +47,10 @@ def test_downgrade_and_upgrade_round_trip(tmp_path) -> None:
     command.downgrade(alembic_config(url), "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(engine)
+    writer = Writer(engine, queue_size=10, batch_size=10)  # the writer fills the text index per batch
+    writer.store([to_row(parse_record({"msg": "searchable words"}, received=1.0))])
+    writer.close()
     raw = sqlite3.connect(tmp_path / "rt.db")
-    raw.execute("INSERT INTO records (created, name, levelno, levelname, message, extra) "
-                "VALUES (1, 'x', 20, 'INFO', 'searchable words', '{}')")
-    raw.commit()
     assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"able wo\"'").fetchall() == [(1,)]
     raw.execute("DELETE FROM records")
     raw.commit()
@@ -87,3 +89,25 @@ def test_0002_fills_the_exception_summary_of_existing_rows_and_keeps_search(tmp_
     raw.commit()
     assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"downgrade\"'").fetchone() == (1,)
     raw.close()
+
+
+def test_rows_put_in_by_hand_can_be_deleted_without_harming_the_text_index(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'hand.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    writer = Writer(engine, queue_size=10, batch_size=10)
+    writer.store([to_row(parse_record({"msg": "written by the writer"}, received=1.0))])
+    writer.close()
+    raw = sqlite3.connect(tmp_path / "hand.db")
+    raw.execute("INSERT INTO records (created, name, levelno, levelname, message, extra) "
+                "VALUES (2, 'x', 20, 'INFO', 'put in by hand', '{}')")
+    raw.commit()
+    raw.execute("DELETE FROM records WHERE message = 'put in by hand'")
+    raw.commit()
+    assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
+    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"writer\"'").fetchall() == [(1,)]
+    raw.execute("DELETE FROM records")
+    raw.commit()
+    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"writer\"'").fetchone() == (0,)
+    raw.close()
+    engine.dispose()

@@ -85,6 +85,8 @@ def build(path: Path, n: int, start: float) -> None:
     db.executemany("INSERT INTO records (created, app, name, levelno, levelname, message, extra) "
                    "VALUES (?, 'shop', ?, 20, 'INFO', ?, '{}')",
                    ((start + i * 0.5, f"shop.m{i % 40}", f"m {i}") for i in range(n)))
+    db.execute("INSERT INTO records_fts(rowid, message, exc_text, exc_info) "  # as the writer indexes
+               "SELECT id, message, exc_text, exc_info FROM records")
     db.execute("INSERT INTO counts_minute (unit, app, levelno, levelname, n) SELECT CAST(created / 60 AS BIGINT), "
                "app, levelno, levelname, count(*) FROM records GROUP BY 1, 2, 3, 4")
     db.execute("INSERT INTO counts_hour (unit, app, name, levelno, levelname, n) SELECT CAST(created / 3600 AS "
@@ -148,7 +150,7 @@ def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Pa
     print(f"pruned {deleted} in {prune_ended - prune_started:.1f} s; ingest {rate_alone:.1f} requests/s alone, "
           f"{rate_during:.1f} during; slowest {slowest:.3f} s")
     assert deleted == 500_000
-    assert rate_during >= 0.5 * rate_alone, f"ingest slowed from {rate_alone:.1f} to {rate_during:.1f} requests/s"
+    assert rate_during >= 0.6 * rate_alone, f"ingest slowed from {rate_alone:.1f} to {rate_during:.1f} requests/s"
     assert slowest < 2.0, f"an ingest request waited {slowest:.2f} s behind the prune"
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 100 * len(finished)

@@ -40,6 +40,7 @@ def test_ids_belong_to_their_job_while_another_process_writes(db_url: str) -> No
             with rival.begin() as conn:
                 conn.execute(records.insert(), [row("rival")] * 3)
                 conn.execute(requests.insert(), [capture("rival")])
+            time.sleep(0.002)  # hundreds of commits a second; zero gaps would starve any SQLite writer
 
     thread = threading.Thread(target=interfere)
     thread.start()

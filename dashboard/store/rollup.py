@@ -1,15 +1,15 @@
 """Record counts per minute and per hour, kept exact by the writer and by retention.
 
 Each rollup table holds, per time unit, how many records have each combination of
-its key columns. The writer adds a batch's counts in the batch's transaction;
-retention subtracts what it deletes in the delete's transaction. Readers (the
+its key columns. The writer adds a batch's counts in the batch's transaction (one
+set-based statement per table over the batch's ids); retention subtracts what it
+deletes in the delete's transaction. Readers (the
 histogram, the logger tree) sum whole units from here and count only the ragged
 edges of a range from the records themselves.
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,36 +43,18 @@ def time_unit(column: ColumnElement[Any], seconds: int, dialect: str) -> ColumnE
     return cast(scaled, BigInteger) if dialect == "sqlite" else cast(func.floor(scaled), BigInteger)
 
 
-def _key(rollup: Rollup, row: Mapping[str, Any]) -> tuple[Any, ...]:
-    unit = int(row["created"] // rollup.unit)
-    return (unit, *(row[k] if row[k] is not None else "" for k in rollup.keys))
-
-
-def _upsert(conn: Connection, rollup: Rollup, counts: Counter[tuple[Any, ...]]) -> None:
-    """Add each count to its row (negative counts subtract), then drop rows that reached zero."""
-    if not counts:
-        return
-    columns = ("unit", *rollup.keys)
-    rows = [dict(zip(columns, key, strict=True), n=n) for key, n in counts.items() if n]
-    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(rollup.table)
-    stmt = insert.on_conflict_do_update(index_elements=list(columns),
-                                        set_={"n": rollup.table.c.n + insert.excluded.n})
-    conn.execute(stmt, rows)
-    if any(n < 0 for n in counts.values()):
-        conn.execute(rollup.table.delete().where(rollup.table.c.n <= 0))
-
-
-def add(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Count newly inserted record rows into every rollup (call inside their transaction)."""
-    rows = list(rows)
+def change(conn: Connection, where: ColumnElement[bool], sign: int = 1) -> None:
+    """Add (sign=1) the records matching `where` to every rollup, or take them out (sign=-1) just
+    before they are deleted; one INSERT ... SELECT ... GROUP BY per rollup, in the caller's transaction."""
+    dialect = conn.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     for rollup in ROLLUPS:
-        _upsert(conn, rollup, Counter(_key(rollup, row) for row in rows))
-
-
-def subtract(conn: Connection, where: ColumnElement[bool]) -> None:
-    """Take the records matching `where` out of every rollup (call just before deleting them)."""
-    for rollup in ROLLUPS:
-        unit = time_unit(records.c.created, rollup.unit, conn.dialect.name)
+        t = rollup.table
         keys = [func.coalesce(records.c[k], "") if k == "app" else records.c[k] for k in rollup.keys]
-        stmt = select(unit, *keys, func.count()).where(where).group_by(unit, *keys)
-        _upsert(conn, rollup, Counter({tuple(row[:-1]): -row[-1] for row in conn.execute(stmt)}))
+        unit = time_unit(records.c.created, rollup.unit, dialect)
+        grouped = select(unit, *keys, sign * func.count()).where(where).group_by(unit, *keys)
+        columns = ["unit", *rollup.keys]
+        stmt = insert(t).from_select([*columns, "n"], grouped)
+        conn.execute(stmt.on_conflict_do_update(index_elements=columns, set_={"n": t.c.n + stmt.excluded.n}))
+        if sign < 0:
+            conn.execute(t.delete().where(t.c.n <= 0))

@@ -98,6 +98,7 @@ requests = Table(
     Index(None, "status"),
 )
 
-# SQLite full-text index over these record columns (trigram: substring search).
+# SQLite full-text index over these record columns (trigram: substring search). The writer adds each
+# batch with store.search.index in the batch's transaction; a trigger removes deleted rows it holds.
 FTS_TABLE = "records_fts"
 FTS_COLUMNS = ("message", "exc_text", "exc_info")

@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Connection, Engine, Table, func, select
 
-from . import rollup
+from . import rollup, search
 from .schema import records, requests
 
 log = logging.getLogger(__name__)
@@ -167,12 +167,19 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
     request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
     rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
     ids = _insert_returning_ids(conn, records, rows)
-    rollup.add(conn, rows)
+    if ids:
+        batch_rows = records.c.id.between(ids[0], ids[-1]) if _consecutive(ids) else records.c.id.in_(ids)
+        search.index(conn, batch_rows)
+        rollup.change(conn, batch_rows)
     results, start = [], 0
     for job, rid in zip(batch, request_ids, strict=True):
         results.append(Stored(rid, ids[start:start + len(job.records)]))
         start += len(job.records)
     return results
+
+
+def _consecutive(ids: list[int]) -> bool:
+    return ids[-1] - ids[0] == len(ids) - 1
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
