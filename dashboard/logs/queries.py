@@ -12,7 +12,7 @@ from .counts import count_groups
 from .filter import RecordFilter
 from .serialize import record_json
 
-WINDOW = 5_000  # newest rows read in id order, with no secondary index, before the indexes are asked
+WINDOWS = (5_000, 50_000)  # newest rows read in id order, without the indexes, before they are asked
 
 
 def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = None,
@@ -21,16 +21,20 @@ def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = No
 
     A filter that matches often (a common logger or word, a level) fills a page from the newest
     few thousand rows at once, while an index would first collect every match and sort them; a rare
-    one is what the indexes are for. So on SQLite the newest WINDOW rows are read first, in id
-    order and without the indexes; only when they hold too few matches do the indexes answer."""
+    one is what the indexes are for. So on SQLite the newest rows are read first, in id order and
+    without the indexes, in two growing windows; only when they hold too few do the indexes answer."""
     dialect = conn.dialect.name
     if dialect == "sqlite" and flt != RecordFilter():
         top = before if before is not None else newest_record_id(conn) + 1
-        window = (select(records).with_hint(records, "NOT INDEXED", "sqlite")
-                  .where(flt.clause(dialect, text_index=False), records.c.id >= top - WINDOW))
-        page, cursor = newest_first(conn, window, records.c.id, before=top, limit=limit, to_json=record_json)
-        if cursor is not None:  # a full page and more: these are the newest matches
-            return page, cursor
+        where = flt.clause(dialect, text_index=False)
+        unindexed = select(records).with_hint(records, "NOT INDEXED", "sqlite").where(where)
+        for size in WINDOWS[:1] if flt.q else WINDOWS:  # the text index is quick for a rare word
+            window = unindexed.where(records.c.id >= top - size)
+            page, cursor = newest_first(conn, window, records.c.id, before=top, limit=limit, to_json=record_json)
+            if cursor is not None:  # a full page and more: these are the newest matches
+                return page, cursor
+            if top - size <= 1:  # the window held every row there is
+                return page, None
     stmt = select(records).where(flt.clause(dialect))
     return newest_first(conn, stmt, records.c.id, before=before, limit=limit, to_json=record_json)
 
