@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.inspector.capture import capture as capture_request
+from dashboard.store import engine as store_engine
 from dashboard.store.engine import make_engine
 from dashboard.store.schema import records, requests
 from dashboard.store.writer import QueueFull, StoreUnavailable, Writer
@@ -187,3 +190,23 @@ def test_a_full_queue_answers_503_with_retry_after(app, db_url: str) -> None:
     assert client.post("/ingest", json={"msg": "later"}).status_code == 200  # the writer lives on
     with app.extensions["logdash.engine"].connect() as conn:
         assert "refused" not in conn.execute(select(records.c.message)).scalars().all()
+
+
+def test_the_write_lock_holds_across_processes(db_url: str, tmp_path) -> None:
+    """One writer at a time on the file, whatever process it is in; the next gets in when it is let go."""
+    engine = make_engine(db_url)
+    path = db_url.removeprefix("sqlite:///")
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from dashboard.store.engine import make_engine, write_lock\n"
+        f"lock = write_lock(make_engine('sqlite:///{path}'))\n"
+        "with lock:\n    print('held', flush=True); time.sleep(0.6)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with store_engine.write_lock(engine):
+            waited = time.monotonic() - started
+    finally:
+        holder.wait(10)
+        holder.stdout.close()
+    assert 0.3 < waited < 5, waited
+    engine.dispose()

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from . import rollup
+from .engine import write_lock
 from .schema import records
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def used_bytes(conn: Connection) -> int | None:
 
 def _step(engine: Engine, where: ColumnElement[bool]) -> int:
     """Delete up to STEP of the oldest records matching `where`; how many went."""
-    with engine.begin() as conn:
+    with write_lock(engine), engine.begin() as conn:
         last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
                             .offset(STEP - 1).limit(1)).scalar()
         if last is None:
@@ -189,7 +190,7 @@ class Pruner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._lock_path = Path(database + ".prune-lock") if database and database != ":memory:" else None
+        self._lock_path = Path(database + "-prunelock") if database and database != ":memory:" else None
 
     def start(self) -> None:
         """Start the thread (once); nothing to do for a policy that keeps everything."""

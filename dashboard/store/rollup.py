@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Table, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, Executable, Table, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -43,11 +44,10 @@ def time_unit(column: ColumnElement[Any], seconds: int, dialect: str) -> ColumnE
     return cast(scaled, BigInteger) if dialect == "sqlite" else cast(func.floor(scaled), BigInteger)
 
 
-def change(conn: Connection, where: ColumnElement[bool], sign: int = 1) -> None:
-    """Add (sign=1) the records matching `where` to every rollup, or take them out (sign=-1) just
-    before they are deleted; one INSERT ... SELECT ... GROUP BY per rollup, in the caller's transaction."""
-    dialect = conn.dialect.name
+def _upserts(dialect: str, where: ColumnElement[bool], sign: int) -> list[Executable]:
+    """One INSERT ... SELECT ... GROUP BY ... ON CONFLICT per rollup, adding `sign` x the counts."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statements: list[Executable] = []
     for rollup in ROLLUPS:
         t = rollup.table
         keys = [func.coalesce(records.c[k], "") if k == "app" else records.c[k] for k in rollup.keys]
@@ -55,6 +55,27 @@ def change(conn: Connection, where: ColumnElement[bool], sign: int = 1) -> None:
         grouped = select(unit, *keys, sign * func.count()).where(where).group_by(unit, *keys)
         columns = ["unit", *rollup.keys]
         stmt = insert(t).from_select([*columns, "n"], grouped)
-        conn.execute(stmt.on_conflict_do_update(index_elements=columns, set_={"n": t.c.n + stmt.excluded.n}))
-        if sign < 0:
-            conn.execute(t.delete().where(t.c.n <= 0))
+        statements.append(stmt.on_conflict_do_update(index_elements=columns, set_={"n": t.c.n + stmt.excluded.n}))
+    return statements
+
+
+@lru_cache(maxsize=4)
+def _range_upserts(dialect: str) -> list[Executable]:
+    """The writer's statements, built once: its batches are id ranges (`lo`, `hi`)."""
+    return _upserts(dialect, records.c.id.between(bindparam("lo"), bindparam("hi")), 1)
+
+
+def add_range(conn: Connection, lo: int, hi: int) -> None:
+    """Count the records with lo <= id <= hi (a batch just inserted) into every rollup."""
+    for stmt in _range_upserts(conn.dialect.name):
+        conn.execute(stmt, {"lo": lo, "hi": hi})
+
+
+def change(conn: Connection, where: ColumnElement[bool], sign: int = 1) -> None:
+    """Add (sign=1) the records matching `where` to every rollup, or take them out (sign=-1) just
+    before they are deleted, in the caller's transaction."""
+    for stmt in _upserts(conn.dialect.name, where, sign):
+        conn.execute(stmt)
+    if sign < 0:
+        for rollup in ROLLUPS:
+            conn.execute(rollup.table.delete().where(rollup.table.c.n <= 0))

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from . import rollup, search
+from .engine import write_lock
 from .schema import records, requests
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class Writer:
 
     def _commit(self, batch: list[_Job]) -> None:
         try:
-            with self.engine.begin() as conn:
+            with write_lock(self.engine), self.engine.begin() as conn:
                 results = _insert(conn, batch)
                 _prune_requests(conn, results, self.request_retention)
         except Exception:
@@ -167,10 +168,12 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
     request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
     rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
     ids = _insert_returning_ids(conn, records, rows)
-    if ids:
-        batch_rows = records.c.id.between(ids[0], ids[-1]) if _consecutive(ids) else records.c.id.in_(ids)
-        search.index(conn, batch_rows)
-        rollup.change(conn, batch_rows)
+    if ids and _consecutive(ids):
+        search.index_range(conn, ids[0], ids[-1])
+        rollup.add_range(conn, ids[0], ids[-1])
+    elif ids:  # RETURNING elsewhere may hand out ids with gaps
+        search.index(conn, records.c.id.in_(ids))
+        rollup.change(conn, records.c.id.in_(ids))
     results, start = [], 0
     for job, rid in zip(batch, request_ids, strict=True):
         results.append(Stored(rid, ids[start:start + len(job.records)]))
@@ -180,6 +183,11 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
 
 def _consecutive(ids: list[int]) -> bool:
     return ids[-1] - ids[0] == len(ids) - 1
+
+
+# Built once (the writer runs these for every batch): SQLAlchemy then only looks up its compiled form.
+_INSERT = {t.name: t.insert() for t in (records, requests)}
+_MAX_ID = {t.name: select(func.max(t.c.id)) for t in (records, requests)}
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -194,8 +202,8 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
     if conn.dialect.name != "sqlite":
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
-    conn.execute(table.insert(), rows)
-    last = conn.execute(select(func.max(table.c.id))).scalar_one()
+    conn.execute(_INSERT[table.name], rows)
+    last = conn.execute(_MAX_ID[table.name]).scalar_one()
     return list(range(last - len(rows) + 1, last + 1))
 
 
