@@ -14,10 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Dialect, Engine, Table, func, select
 
 from . import rollup, search
 from .engine import write_lock
@@ -186,8 +187,17 @@ def _consecutive(ids: list[int]) -> bool:
 
 
 # Built once (the writer runs these for every batch): SQLAlchemy then only looks up its compiled form.
-_INSERT = {t.name: t.insert() for t in (records, requests)}
 _MAX_ID = {t.name: select(func.max(t.c.id)) for t in (records, requests)}
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...], dict]:
+    """The INSERT for these columns, compiled by SQLAlchemy once: its text, the order of its
+    positional parameters, and the defaults of columns it fills that a row may leave out."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = tuple(compiled.positiontup or ())
+    defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
+    return compiled.string, order, defaults
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -202,7 +212,8 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
     if conn.dialect.name != "sqlite":
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, rows).scalars())
-    conn.execute(_INSERT[table.name], rows)
+    sql, order, defaults = _insert_sql(conn.dialect, table, tuple(rows[0]))  # straight to the driver
+    conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in order) for row in rows])
     last = conn.execute(_MAX_ID[table.name]).scalar_one()
     return list(range(last - len(rows) + 1, last + 1))
 

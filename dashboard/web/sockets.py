@@ -35,6 +35,11 @@ def end_connection(ws: Any) -> None:
 def refuse(ws: Any, reason: str) -> None:
     """Close with a policy-violation code and a short reason (a bad filter, a foreign origin)."""
     ws.close(POLICY_VIOLATION, reason[:120])
+    # Let the socket's reader thread finish first: started late on a socket already gone, it would
+    # die registering it (simple_websocket catches only ValueError there).
+    thread = getattr(ws, "thread", None)
+    if thread is not None:
+        thread.join(2)
     end_connection(ws)
 
 
