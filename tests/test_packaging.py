@@ -1,4 +1,5 @@
-"""`pip install .` (not only -e) must ship templates/, static/ and migrations/ inside the package."""
+"""`pip install .` (not only -e) must ship every module of the package, and templates/, static/ and
+migrations/ inside it."""
 from __future__ import annotations
 
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 ROOT = Path(__file__).parent.parent
 
 
-def test_wheel_carries_templates_static_and_migrations(tmp_path) -> None:
+def test_wheel_carries_every_module_templates_static_and_migrations(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
                              str(ROOT)], capture_output=True, text=True, timeout=300)
     if result.returncode != 0 and "No matching distribution" in result.stderr:
@@ -23,4 +24,6 @@ def test_wheel_carries_templates_static_and_migrations(tmp_path) -> None:
         for path in (ROOT / source).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 assert f"dashboard/{path.relative_to(ROOT).as_posix()}" in names, path
+    for path in (ROOT / "dashboard").rglob("*.py"):  # a new subpackage must be listed in pyproject.toml
+        assert path.relative_to(ROOT).as_posix() in names, path
     assert any(n.endswith("entry_points.txt") for n in names)
