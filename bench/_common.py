@@ -218,8 +218,9 @@ def header(title: str) -> None:  # a Markdown heading, then when and on what the
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
 
 
-def footer(started: float) -> None:
-    """The total runtime since `started` (time.monotonic())."""
+def footer(started: float, notes: Sequence[str] = ()) -> None:
+    """The notes as a list, then the total runtime since `started` (time.monotonic())."""
+    print("".join(f"- {note}\n" for note in notes))
     print(f"total runtime: {time.monotonic() - started:.0f} s")
 
 

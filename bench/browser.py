@@ -155,10 +155,7 @@ def main() -> None:
          ""],
         ["rows in the page before / after", f"{rows_before} / {shown} (newest id shown {live_in_page})", ""],
     ])
-    for note in notes:
-        print(f"- {note}")
-    print()
-    footer(started)
+    footer(started, notes)
 
 
 if __name__ == "__main__":

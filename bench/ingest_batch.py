@@ -195,10 +195,7 @@ def main() -> None:
                          ms(percentile(lats[fmt, size], 99))])
     print_table(["ingest", "records/request", "records/s", "vs raw executemany", "request p50 ms",
                  "request p99 ms"], rows)
-    for note in notes:
-        print(f"- {note}")
-    print()
-    footer(started)
+    footer(started, notes)
 
 
 if __name__ == "__main__":

@@ -247,10 +247,7 @@ def main() -> None:
                          errors])
     print_table(["server", "client threads", "records/s", "emit p50 ms", "emit p99 ms", "vs bare Flask",
                  "vs do-nothing asyncio", "failed emits"], rows)
-    for note in notes:
-        print(f"- {note}")
-    print()
-    footer(started)
+    footer(started, notes)
 
 
 if __name__ == "__main__":

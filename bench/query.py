@@ -250,10 +250,7 @@ def main() -> None:
         ["NDJSON as exported (/api/export)", f"{export_per_record:,.0f}", f"{per_record / export_per_record:.2f}x", ""],
     ])
     print_table(["table or index (dbstat)", "MB", "bytes per record"], breakdown)
-    for note in notes:
-        print(f"- {note}")
-    print()
-    footer(started)
+    footer(started, notes)
 
 
 if __name__ == "__main__":

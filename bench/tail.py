@@ -216,8 +216,7 @@ def main() -> None:
           f"median of {opts.rounds} rounds\n")
     print_table(["tails", "records/s", "ratio to 0 tails", "received per tail (all rounds)", "skipped (all rounds)",
                  "server CPU s", "tail clients CPU s", "target"], rows)
-    print(f"- {rss}\n")
-    footer(started)
+    footer(started, [rss])
 
 
 if __name__ == "__main__":
