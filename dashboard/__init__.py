@@ -52,6 +52,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def close_app(app: Flask) -> None:
+    """Stop this app's background work: prune no more, commit what is queued, stop the feeds."""
+    for part in ("logdash.retention", "logdash.writer", "logdash.record_feed", "logdash.request_feed"):
+        app.extensions[part].close()
+    app.extensions["logdash.engine"].dispose()
+
+
 def _register_blueprints(app: Flask) -> None:
     """Every feature's views; features never import each other's views."""
     from .ingest import views as ingest_views

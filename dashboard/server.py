@@ -1,6 +1,7 @@
 """Serving with gunicorn: N worker processes, each with threads (websockets hold one each)."""
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,10 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        from . import close_app
+
         app = self.factory()
+        atexit.register(close_app, app)  # in the worker: a graceful stop commits what is queued
         app.wsgi_app = RawHeaders(app.wsgi_app)  # type: ignore[method-assign]  # headers as received
         return app
 

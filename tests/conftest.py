@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from dashboard import create_app
+from dashboard import close_app, create_app
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
@@ -119,9 +119,7 @@ def app_settings() -> dict[str, Any]:
 def app(db_url: str, app_settings: dict[str, Any]):
     app = create_app({"DATABASE_URL": db_url, "RETENTION": "none", **app_settings})
     yield app
-    for part in ("logdash.retention", "logdash.writer", "logdash.record_feed", "logdash.request_feed"):
-        app.extensions[part].close()
-    app.extensions["logdash.engine"].dispose()
+    close_app(app)
 
 
 @pytest.fixture
