@@ -24,7 +24,7 @@ def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = No
     one is what the indexes are for. So on SQLite the newest rows are read first, in id order and
     without the indexes, in two growing windows; only when they hold too few do the indexes answer."""
     dialect = conn.dialect.name
-    if dialect == "sqlite" and flt != RecordFilter():
+    if dialect == "sqlite" and flt != RecordFilter() and flt.until is None:  # a past range: the time index
         top = before if before is not None else newest_record_id(conn) + 1
         where = flt.clause(dialect, text_index=False)
         unindexed = select(records).with_hint(records, "NOT INDEXED", "sqlite").where(where)
