@@ -16,7 +16,7 @@ from conftest import http
 
 from dashboard import create_app
 from dashboard.store.engine import make_engine
-from dashboard.store.retention import Policy, parse_policy, prunable, prune
+from dashboard.store.retention import Policy, parse_policy, prunable, prune, used_bytes
 
 
 @pytest.mark.parametrize(("text", "policy"), [
@@ -161,3 +161,19 @@ def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Pa
 def test_an_app_with_a_bad_retention_does_not_start(db_url: str) -> None:
     with pytest.raises(ValueError, match="retention"):
         create_app({"DATABASE_URL": db_url, "RETENTION": "forever"})
+
+
+def test_a_size_bound_prunes_the_oldest_until_the_file_fits(tmp_path: Path) -> None:
+    path = tmp_path / "sized.db"
+    build(path, 40_000, time.time() - 86400)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        before = used_bytes(conn)
+    deleted = prune(engine, Policy(max_bytes=before // 3), pause=0)
+    with engine.connect() as conn:
+        after = used_bytes(conn)
+        oldest, count = conn.exec_driver_sql("SELECT min(id), count(*) FROM records").one()
+        counted = conn.exec_driver_sql("SELECT sum(n) FROM counts_minute").scalar()
+    assert after <= before // 3 and 0 < deleted < 40_000 and count == 40_000 - deleted == counted
+    assert oldest == deleted + 1  # the oldest went first
+    engine.dispose()

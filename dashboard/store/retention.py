@@ -139,6 +139,10 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
     now = time.time() if now is None else now
     deleted = 0
 
+    def rest(step_started: float) -> None:  # let the writers in: the lock is ours 1/(SHARE+1) of the time
+        if pause:
+            time.sleep(max(pause, SHARE * (time.monotonic() - step_started)))
+
     def run(where: ColumnElement[bool]) -> None:
         nonlocal deleted
         while True:
@@ -149,7 +153,7 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
                 progress(deleted)
             if n < STEP:
                 break
-            time.sleep(max(pause, SHARE * (time.monotonic() - started)) if pause else 0)
+            rest(started)
 
     if policy.max_age is not None:
         run(records.c.created < now - policy.max_age)
@@ -172,7 +176,7 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
                 break
             deleted += n
             progress(deleted)
-            time.sleep(max(pause, SHARE * (time.monotonic() - started)) if pause else 0)
+            rest(started)
     if deleted:
         _shrink(engine)
     return deleted

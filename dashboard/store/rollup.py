@@ -3,9 +3,8 @@
 Each rollup table holds, per time unit, how many records have each combination of
 its key columns. The writer adds a batch's counts in the batch's transaction (one
 set-based statement per table over the batch's ids); retention subtracts what it
-deletes in the delete's transaction. Readers (the
-histogram, the logger tree) sum whole units from here and count only the ragged
-edges of a range from the records themselves.
+deletes in the delete's transaction. Readers (the histogram, the logger tree) sum
+whole units from here and count only the ragged edges of a range from the records.
 """
 from __future__ import annotations
 
