@@ -135,3 +135,14 @@ def test_every_tail_of_every_worker_gets_every_record_once(serve, db_url: str) -
         assert got == expected
         assert nothing_more(ws, 0.3)
         ws.close()
+
+
+def test_live_frames_carry_messages_of_every_length_intact(live: Live) -> None:
+    """Live records go out as frames built here: 7-, 16- and 64-bit lengths, non-ASCII text."""
+    ws = open_tail(live)
+    assert nothing_more(ws, 0.2)  # subscribed
+    texts = ["é" * 10, "x" * 120, "y" * 126, "z" * 65_535, "ü" * 40_000, "w" * 70_000]
+    stored = store_records(live.app, *({"msg": text} for text in texts))
+    got = receive(ws, len(texts))
+    assert ids(got) == stored and [m["record"]["message"] for m in got] == texts
+    ws.close()

@@ -38,11 +38,17 @@ class LiveItem:
     id: int
     subject: Mapping[str, Any]
     message: str
+    data: bytes  # the message as UTF-8, what goes on the wire
 
 
 Fetch = Callable[[Connection, int, int], list[Fetched]]  # (conn, after_id, limit) -> rows oldest first
 Latest = Callable[[Connection], int]                     # newest id now (0 when empty)
 Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def _live_item(kind: str, row: Fetched) -> LiveItem:
+    message = encode({"type": kind, kind: row.payload})
+    return LiveItem(row.id, row.subject, message, message.encode())
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -150,8 +156,7 @@ class Feed:
             if not rows:
                 return
             self.last_seen = rows[-1].id
-            items = [LiveItem(row.id, row.subject, encode({"type": self.kind, self.kind: row.payload}))
-                     for row in rows]
+            items = [_live_item(self.kind, row) for row in rows]
             with self._lock:
                 subs = list(self._subs)
             for item in items:
