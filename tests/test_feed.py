@@ -64,12 +64,12 @@ def test_each_row_is_encoded_once_for_every_subscriber(engine: Engine, writer: W
     got = [receive(sub, 3) for sub in subs]
     assert [[item.id for item in items] for items in got] == [ids] * 3
     for i in range(3):
-        assert got[0][i].message is got[1][i].message is got[2][i].message  # one string, shared
+        assert got[0][i].data is got[1][i].data is got[2][i].data  # one bytes object, shared
     (error,) = receive(errors_only, 1)
-    assert error.message is got[0][1].message and errors_only.get(0.2) == []
+    assert error.data is got[0][1].data and errors_only.get(0.2) == []
     with engine.connect() as conn:
         for item in got[0]:
-            assert json.loads(item.message) == {"type": "record", "record": get_record(conn, item.id)}
+            assert json.loads(item.data) == {"type": "record", "record": get_record(conn, item.id)}
     feed.close()
 
 
@@ -79,8 +79,8 @@ def test_request_feed_messages_are_typed_by_kind(engine: Engine, writer: Writer)
     first, second = feed.subscribe(), feed.subscribe()
     request_id = writer.store([], captured("/inspect/feed")).request_id
     (a,), (b,) = receive(first, 1), receive(second, 1)
-    assert a.message is b.message and a.id == request_id
-    message = json.loads(a.message)
+    assert a.data is b.data and a.id == request_id
+    message = json.loads(a.data)
     assert set(message) == {"type", "request"} and message["type"] == "request"
     assert message["request"]["id"] == request_id and message["request"]["path"] == "/inspect/feed"
     with engine.connect() as conn:

@@ -34,11 +34,10 @@ class Fetched(NamedTuple):
 
 @dataclass(frozen=True)
 class LiveItem:
-    """One new row as subscribers get it: the websocket message is already encoded."""
+    """One new row as subscribers get it: the websocket message is already encoded (UTF-8 JSON)."""
     id: int
     subject: Mapping[str, Any]
-    message: str
-    data: bytes  # the message as UTF-8, what goes on the wire
+    data: bytes
 
 
 Fetch = Callable[[Connection, int, int], list[Fetched]]  # (conn, after_id, limit) -> rows oldest first
@@ -47,8 +46,7 @@ Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 def _live_item(kind: str, row: Fetched) -> LiveItem:
-    message = encode({"type": kind, kind: row.payload})
-    return LiveItem(row.id, row.subject, message, message.encode())
+    return LiveItem(row.id, row.subject, encode({"type": kind, kind: row.payload}).encode())
 
 
 def encode(message: dict[str, Any]) -> str:
