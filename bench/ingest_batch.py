@@ -101,8 +101,7 @@ def as_row(app: str, rec: dict[str, Any]) -> dict[str, Any]:
 # What the database itself must do for a batch beside the rows, where the schema has no trigger doing
 # it: fill the full-text index and the per-minute/per-hour counts (the writer's set-based statements).
 INDEX_WORK = [
-    "INSERT INTO records_fts(rowid, message, exc_text, exc_info) "
-    "SELECT id, message, exc_text, exc_info FROM records WHERE id > :last",
+    "INSERT INTO records_fts(rowid, {columns}) SELECT id, {columns} FROM records WHERE id > :last",
     "INSERT INTO counts_minute (unit, app, levelno, levelname, n) SELECT CAST(created / 60 AS BIGINT), "
     "COALESCE(app, ''), levelno, levelname, count(*) FROM records WHERE id > :last GROUP BY 1, 2, 3, 4 "
     "ON CONFLICT DO UPDATE SET n = n + excluded.n",
@@ -117,9 +116,11 @@ def index_work(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         names = {row[0] for row in found}
+        columns = ", ".join(row[1] for row in conn.exec_driver_sql("PRAGMA table_info(records_fts)"))
     if "counts_minute" not in names:
         return []
-    return INDEX_WORK[1:] if "records_fts_insert" in names else INDEX_WORK
+    work = [INDEX_WORK[0].format(columns=columns), *INDEX_WORK[1:]]  # the columns this schema indexes
+    return work[1:] if "records_fts_insert" in names else work
 
 
 def executemany(engine: Engine, table: Table, data: list[Batch], extra: list[str]) -> float:

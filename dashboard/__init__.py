@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then LOGDASH_* environment, then `overrides`."""
     from . import settings
+    from .ingest.level_seed import seed_levels
     from .inspector import queries as request_queries
     from .logs import queries as record_queries
     from .resources import resource_dir
@@ -28,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     store_engine.init_app(app)
     engine = store_engine.get_engine_of(app)
+    seed_levels(engine)  # custom level names already stored keep their numbers in this process
     record_feed = Feed(engine, record_queries.new_records, record_queries.newest_record_id, kind="record")
     # captured requests: rows carry bodies, so fewer per read and per waiting subscriber
     request_feed = Feed(engine, request_queries.new_requests, request_queries.newest_request_id,

@@ -9,7 +9,8 @@ from dashboard.ingest.parse import parse_record
 RECEIVED = 1_800_000_000.25
 KEYS = {"created", "app", "source", "name", "levelno", "levelname", "message", "msg", "args",
         "pathname", "filename", "module", "funcName", "processName", "threadName", "taskName",
-        "lineno", "process", "thread", "exc_info", "exc_text", "stack_info", "extra", "exc_type", "exc_value"}
+        "lineno", "process", "thread", "exc_info", "exc_text", "stack_info", "extra", "exc_type", "exc_value",
+        "format_error", "extra_text"}
 ZERO_DIV = ("ZeroDivisionError", "division by zero")
 
 

@@ -45,6 +45,7 @@ record_st = st.fixed_dictionaries({
     "message": TEXT,
     "exc_text": st.none() | TEXT,
     "exc_info": st.none() | TEXT,
+    "args": st.none() | TEXT,
 })
 
 filter_st = st.builds(

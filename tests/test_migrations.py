@@ -9,12 +9,13 @@ import sys
 from alembic import command
 from sqlalchemy import inspect
 
+from dashboard import close_app, create_app
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
 from dashboard.store.writer import Writer
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:
@@ -111,3 +112,41 @@ def test_rows_put_in_by_hand_can_be_deleted_without_harming_the_text_index(tmp_p
     assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"writer\"'").fetchone() == (0,)
     raw.close()
     engine.dispose()
+
+
+def test_0005_keeps_every_row_and_makes_args_searchable(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'v4.db'}"
+    command.upgrade(alembic_config(url), "0004")
+    raw = sqlite3.connect(tmp_path / "v4.db")
+    raw.executemany("INSERT INTO records (created, name, levelno, levelname, message, msg, args, extra) "
+                    "VALUES (?, 'x', 20, 'INFO', ?, ?, ?, '{}')", [
+                        (1, "order %s paid", "order %s paid", "('ord-7781',)"),
+                        (2, "plain words", None, None),
+                        (3, "user bob in", "user %s in", "('bob',)"),
+                    ])
+    raw.execute("INSERT INTO records_fts(rowid, message, exc_text, exc_info) "  # as 0004's writer indexed them
+                "SELECT id, message, exc_text, exc_info FROM records")
+    raw.commit()
+    raw.close()
+    result = subprocess.run([sys.executable, "-m", "dashboard", "db", "upgrade", "--db", url],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"0004 -> {HEAD}" in result.stdout
+    raw = sqlite3.connect(tmp_path / "v4.db")
+    assert raw.execute("SELECT id, message, args FROM records ORDER BY id").fetchall() == [
+        (1, "order %s paid", "('ord-7781',)"), (2, "plain words", None), (3, "user bob in", "('bob',)")]
+    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"ord-7781\"'").fetchall() == [(1,)]
+    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"plain\"'").fetchall() == [(2,)]
+    raw.close()
+    app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
+    try:
+        found = app.test_client().get("/api/records?q=ord-7781").get_json()["records"]
+        assert [r["id"] for r in found] == [1]  # only its args hold the words
+    finally:
+        close_app(app)
+    raw = sqlite3.connect(tmp_path / "v4.db")
+    raw.execute("DELETE FROM records WHERE id = 1")  # the delete trigger knows the args column
+    raw.commit()
+    assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
+    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"ord-7781\"'").fetchone() == (0,)
+    raw.close()

@@ -20,7 +20,7 @@ from dashboard.ingest.parse import exception_summary, parse_record
     ("%s", "[" * 60 + "]" * 60),
     ("%s", "-" * 9_999 + "1"),
     ("%s", "1+" * 4_999 + "1"),
-    ("%s", "('" + "a" * 200_000 + "',)"),
+    ("%s", "('" + "a" * 1_100_000 + "',)"),       # over the body limit: never parsed
     ("%s", "9" * 5_000),
     ("%d %d", "('x', 1)"),
     ("%(missing)s", "{'a': 1}"),
@@ -32,6 +32,7 @@ def test_refused_or_failed_formatting_shows_msg(msg: str, args: str) -> None:
     r = fast({"msg": msg, "args": args})
     assert r["message"] == msg
     assert r["args"] == args
+    assert r["format_error"]  # and says why
 
 
 def test_allowed_width_is_formatted() -> None:

@@ -15,6 +15,8 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import parse_form_data
 
+from .extras import FormFields
+
 URL_PARAMS = ("app", "token")  # ours, on the ingest URL; not record fields
 RECORD_MARKERS = ("msg", "message", "text", "event")
 
@@ -31,7 +33,7 @@ class Invalid:
 
 def _strip_url_params(args: MultiDict) -> dict[str, Any]:
     """Query fields minus our own first `app`/`token` (HTTPHandler appends the record after them)."""
-    fields: dict[str, Any] = {}
+    fields = FormFields()
     seen: set[str] = set()
     for key, value in args.items(multi=True):
         if key in URL_PARAMS and key not in seen:
@@ -47,7 +49,7 @@ def _form(body: bytes, content_type: str) -> list[Mapping[str, Any]]:
         "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
     }
     _, form, _ = parse_form_data(environ, silent=False)
-    return [form.to_dict(flat=True)]
+    return [FormFields(form.to_dict(flat=True))]
 
 
 def _json(text: str) -> list[Any]:

@@ -3,7 +3,7 @@
 Pure and stdlib-only: the stock ``logging.handlers.HTTPHandler`` sends every
 value as text (``"None"``, ``"()"``, numbers as text, ``args`` as a repr), JSON
 clients send real values. Nothing here trusts the input: args are parsed with
-bounded ``ast.literal_eval`` (never ``eval``), format specs are checked before
+bounded ``ast`` parsing (never ``eval``), format specs are checked before
 ``%`` runs, and every string returned is encodable as UTF-8.
 """
 from __future__ import annotations
@@ -15,8 +15,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .levels import level_name, level_number
-from .safe_format import MAX_DEPTH, format_message, safe_literal
+from .extras import FormFields, read_extras
+from .levels import learn_level, learned_level, level_name, level_number
+from .safe_format import MAX_DEPTH, format_message, read_args
+from .shippers import exception_value, normalise
+from .tracebacks import summary_of_traceback
 
 __all__ = ["MAX_FIELDS", "RecordError", "exception_summary", "parse_record"]
 
@@ -37,25 +40,16 @@ _EMPTY_ARGS = ("", "None", "()", "{}", "[]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _INT_TEXT = re.compile(r"[-+]?[0-9]{1,20}")
 _EXC_INFO = re.compile(r"\(<class '([^']+)'>, (.*), (?:<traceback object at 0x[0-9a-fA-F]+>|None)\)", re.S)
-_EXC_CALL = re.compile(r"[A-Za-z_][\w.]*\((.*)\)", re.S)
 
 
-def exception_summary(exc_info: str | None) -> tuple[str | None, str | None]:
-    """Recover (type name, value text) from the exc_info repr, since the stock handler never sends the traceback."""
-    if not isinstance(exc_info, str):
-        return None, None
-    match = _EXC_INFO.fullmatch(exc_info.strip())
+def exception_summary(exc_info: str | None, exc_text: str | None = None) -> tuple[str | None, str | None]:
+    """(type name, value text) from the stock handler's exc_info repr (it never sends the traceback),
+    else from the exception line at the end of a traceback text sent without that repr."""
+    match = _EXC_INFO.fullmatch(exc_info.strip()) if isinstance(exc_info, str) else None
     if match is None:
-        return None, None
-    type_name, value = match.group(1), match.group(2)
-    call = _EXC_CALL.fullmatch(value)
-    if call is None:                    # a custom __repr__: show it as it came
+        type_name, value = summary_of_traceback(exc_text)
         return _clean(type_name), _clean(value)
-    inner = call.group(1)
-    parsed = safe_literal(inner)
-    if isinstance(parsed, str):         # one string argument: the usual case
-        return _clean(type_name), _clean(parsed)
-    return _clean(type_name), _clean(inner)  # no args, several args, non-literal args
+    return _clean(match.group(1)), _clean(exception_value(match.group(2)))
 
 
 def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None = None,
@@ -65,7 +59,8 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
         raise RecordError(f"a record must be an object, not {type(fields).__name__}")
     if len(fields) > MAX_FIELDS:
         raise RecordError(f"record has {len(fields)} fields; the limit is {MAX_FIELDS}")
-    rest: dict[str, Any] = {str(k): v for k, v in fields.items()}  # whatever is left ends in extra
+    shaped = normalise(fields)  # loguru, structlog, python-json-logger shapes -> LogRecord names
+    rest: dict[str, Any] = {str(k): v for k, v in shaped.items()}  # whatever is left ends in extra
     for key in _DROPPED:
         rest.pop(key, None)
     extra: dict[str, Any] = {}
@@ -73,7 +68,7 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
 
     record["created"] = _created(rest, extra, received)
     record["name"] = _text(rest.pop("name", None)) or "root"
-    record["levelno"], record["levelname"] = _level(rest, extra)
+    record["levelno"], record["levelname"] = _level(rest, extra, app)
     for key in _TEXT_FIELDS:
         record[key] = _text(rest.pop(key, None))
     for key in _INT_FIELDS:
@@ -88,29 +83,33 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
                 break
     msg_text = "" if msg is None else _str(msg)
     record["msg"] = _text(msg)
-    args_value, record["args"] = _args(rest.pop("args", None))
+    args_value, record["args"], args_error = _args(rest.pop("args", None))
+    record["format_error"] = None
     if message is not None:
         record["message"] = _str(message)
     else:
-        record["message"] = format_message(msg_text, args_value, record["args"])
+        record["message"], record["format_error"] = format_message(msg_text, args_value, record["args"], args_error)
 
     packed = rest.pop("extra", None)
-    extra.update((k, _jsonable(v)) for k, v in rest.items())
+    loose, packed, sent = read_extras(rest, packed, form=isinstance(fields, FormFields))
+    extra.update((k, _jsonable(v)) for k, v in loose.items())
+    record["extra_text"] = {_clean(k): _clean(v) for k, v in sent.items()} or None
     if packed is not None:
-        inner = packed if isinstance(packed, dict) else safe_literal(packed) if isinstance(packed, str) else None
-        if isinstance(inner, dict) and all(isinstance(k, str) for k in inner):
-            for k, v in inner.items():
+        if isinstance(packed, dict) and all(isinstance(k, str) for k in packed):
+            for k, v in packed.items():
                 extra.setdefault(k, _jsonable(v))
         else:
             extra.setdefault("extra", _jsonable(packed))
     record["extra"] = {_clean(k): v for k, v in extra.items()}
-    record["exc_type"], record["exc_value"] = exception_summary(record["exc_info"])  # once, not per read
+    record["exc_type"], record["exc_value"] = exception_summary(record["exc_info"], record["exc_text"])  # once
     return {k: _clean(v) if isinstance(v, str) else v for k, v in record.items()}
 
 
 def to_row(record: dict[str, Any]) -> dict[str, Any]:
     """A parsed record as a database row (extras as JSON text)."""
-    return dict(record, extra=json.dumps(record["extra"], ensure_ascii=False, default=str))
+    sent = record.get("extra_text")
+    return dict(record, extra=json.dumps(record["extra"], ensure_ascii=False, default=str),
+                extra_text=json.dumps(sent, ensure_ascii=False) if sent else None)
 
 
 # --- field readers -----------------------------------------------------------------------------
@@ -179,40 +178,66 @@ def _created(rest: dict[str, Any], extra: dict[str, Any], received: float) -> fl
         if seconds is None and raw not in (None, "", "None"):
             extra["created"] = _jsonable(raw)
         return seconds if seconds is not None else float(received)
-    for alias in ("time", "timestamp"):
-        seconds = _epoch(rest.get(alias))
-        if seconds is not None:
-            del rest[alias]
-            return seconds
+    usable = [(alias, seconds) for alias in ("time", "timestamp") if (seconds := _epoch(rest.get(alias))) is not None]
+    # a number or a time with its zone beats a naive one (python-json-logger: asctime renamed "time" beside
+    # timestamp=True), since naive text is read as UTC and may be the app's local time
+    usable.sort(key=lambda pair: _naive(rest[pair[0]]))
+    if usable:
+        del rest[usable[0][0]]
+        return usable[0][1]
     return float(received)
 
 
-def _level(rest: dict[str, Any], extra: dict[str, Any]) -> tuple[int, str]:
-    """(levelno, levelname) from levelno, levelname, or the `level` alias; INFO when none is usable."""
+def _naive(value: Any) -> bool:
+    """True for date-time text without a zone (the only kind of time whose meaning is a guess)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+        return False  # epoch seconds as text
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value.strip()).tzinfo is None  # "Z" reads as UTC since Python 3.11
+    except ValueError:
+        return False
+
+
+def _level(rest: dict[str, Any], extra: dict[str, Any], app: str | None = None) -> tuple[int, str]:
+    """(levelno, levelname) from levelno, levelname, or the `level` alias; INFO when none is usable.
+
+    A custom name sent with its number is learned; sent alone later, it gets that number back.
+    """
     raw_no, raw_name = rest.pop("levelno", None), _text(rest.pop("levelname", None))
     alias = rest.get("level")
     if raw_no is None and raw_name is None and isinstance(alias, (str, int)) and not isinstance(alias, bool):
-        del rest["level"]  # loguru / structlog JSON: "INFO", "info" or 20
+        del rest["level"]  # loguru / structlog / renamed python-json-logger JSON: "INFO", "info", "NOTICE" or 20
         try:
             number = level_number(alias)
         except ValueError:
-            return 20, _str(alias)
+            learned = learned_level(alias, app)
+            return 20 if learned is None else learned, _str(alias)
         return number, level_name(number)
     number = _int(raw_no, "levelno", extra)
-    if number is None:
+    if number is not None and raw_name is not None:
+        learn_level(raw_name, number, app)
+    elif number is None:
         try:
             number = level_number(raw_name or "INFO")
-        except ValueError:  # an unknown name without a number, e.g. "NOTICE"
-            number = 20
+        except ValueError:  # an unknown name: its learned number when it came alone, INFO otherwise
+            learned = learned_level(raw_name or "", app) if raw_no is None else None
+            number = 20 if learned is None else learned
     return number, raw_name or level_name(number)
 
 
 # --- args and message --------------------------------------------------------------------------
 
-def _args(value: Any) -> tuple[tuple[Any, ...] | dict[Any, Any] | None, str | None]:
-    """(usable args for %-formatting or None, args text to store) as LogRecord would hold them."""
+def _args(value: Any) -> tuple[tuple[Any, ...] | dict[Any, Any] | None, str | None, str | None]:
+    """(usable args for %-formatting or None, args text to store, why the text could not be read)
+    as LogRecord would hold them."""
     if value is None:
-        return None, None
+        return None, None, None
+    error = None
     if isinstance(value, (list, tuple, dict)):  # a JSON client sent real values
         parsed: Any = tuple(value) if isinstance(value, (list, tuple)) else value
         try:
@@ -221,13 +246,12 @@ def _args(value: Any) -> tuple[tuple[Any, ...] | dict[Any, Any] | None, str | No
             text = "<unprintable args>"
     else:
         text = _str(value)
-        parsed = None if text.strip() in _EMPTY_ARGS else safe_literal(text)
-        parsed = tuple(parsed) if isinstance(parsed, list) else parsed
+        parsed, error = (None, None) if text.strip() in _EMPTY_ARGS else read_args(text)
     if not parsed or not isinstance(parsed, (tuple, dict)):
-        return None, None if text is None or text.strip() in _EMPTY_ARGS else text
+        return None, None if text is None or text.strip() in _EMPTY_ARGS else text, error
     if len(parsed) == 1 and isinstance(parsed, tuple) and isinstance(parsed[0], dict) and parsed[0]:
         parsed = parsed[0]  # LogRecord stores args=({'a': 1},) as the dict itself
-    return parsed, text
+    return parsed, text, None
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:

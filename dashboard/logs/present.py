@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..ingest.levels import level_class
@@ -15,4 +16,14 @@ def extra_value(value: Any) -> str:
     return printable(json.dumps(value, ensure_ascii=False))
 
 
-HELPERS: dict[str, Any] = {"level_class": level_class, "extra_value": extra_value}
+def traceback_not_sent(record: Mapping[str, Any]) -> bool:
+    """Whether to say how to send the traceback: only the stock handler's exc_info repr arrived.
+
+    Any traceback text (exc_text, or what a JSON client sent as exc_info) is shown instead; an
+    exc_info that is not the stock repr says nothing about the stock handler.
+    """
+    return not record.get("exc_text") and bool(record.get("exc_type"))
+
+
+HELPERS: dict[str, Any] = {"level_class": level_class, "extra_value": extra_value,
+                           "traceback_not_sent": traceback_not_sent}

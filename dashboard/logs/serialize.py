@@ -11,7 +11,7 @@ RECORD_FIELDS = (
     "id", "created", "time", "app", "name", "levelno", "levelname", "message", "msg", "args",
     "pathname", "filename", "module", "lineno", "funcName", "process", "processName", "thread",
     "threadName", "taskName", "exc_info", "exc_text", "stack_info", "extra", "source", "request_id",
-    "exc_type", "exc_value",
+    "exc_type", "exc_value", "format_error", "extra_text",
 )
 
 
@@ -20,4 +20,5 @@ def record_json(row: Mapping[str, Any]) -> dict[str, Any]:
     out = {key: row[key] for key in RECORD_FIELDS if key in row and key not in ("extra", "time")}
     out["time"] = iso_time(row["created"])
     out["extra"] = json.loads(row["extra"] or "{}")
+    out["extra_text"] = json.loads(row["extra_text"]) if row.get("extra_text") else None  # restored extras' text
     return {key: out.get(key) for key in RECORD_FIELDS}

@@ -50,6 +50,8 @@ records = Table(
     Column("request_id", Integer),
     Column("exc_type", Text),   # from exc_info, once at ingest (the stock handler sends no traceback)
     Column("exc_value", Text),
+    Column("format_error", Text),  # why msg % args could not be rebuilt at ingest (message is msg as sent)
+    Column("extra_text", Text),    # JSON: the text sent for each extra restored to a literal (stock handler)
     Index(None, "created"),
     Index(None, "name"),
     Index(None, "app"),
@@ -101,4 +103,4 @@ requests = Table(
 # SQLite full-text index over these record columns (trigram: substring search). The writer adds each
 # batch with store.search.index in the batch's transaction; a trigger removes deleted rows it holds.
 FTS_TABLE = "records_fts"
-FTS_COLUMNS = ("message", "exc_text", "exc_info")
+FTS_COLUMNS = ("message", "exc_text", "exc_info", "args")

@@ -57,6 +57,9 @@ export function buildDetails(r, href) {
     r.source && `from ${r.source}`].filter(Boolean).join(" · ");
   return el("div", { className: "details" },
     el("pre", { className: "full", text: printable(r.message) }),
+    r.format_error
+      ? el("p", { className: "meta muted format-error", text: printable(`Shown as sent, not formatted with its args: ${r.format_error}.`) })
+      : null,
     exception(r),
     extrasTable(r.extra),
     el("p", { className: "meta mono", text: printable(where) }),
