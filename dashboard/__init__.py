@@ -54,8 +54,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def stop_live(app: Flask) -> None:
+    """Stop the feeds: every live socket gets a 1001 close and its thread ends (a stopping worker
+    must not wait on open browser tabs)."""
+    for part in ("logdash.record_feed", "logdash.request_feed"):
+        feed = app.extensions.get(part)
+        if feed is not None:  # a worker stopped while still booting has none yet
+            feed.close()
+
+
 def close_app(app: Flask) -> None:
-    """Stop this app's background work: prune no more, commit what is queued, stop the feeds."""
+    """Stop this app's background work: prune no more, commit what is queued, stop the feeds (once)."""
+    if app.extensions.setdefault("logdash.closed", False):
+        return
+    app.extensions["logdash.closed"] = True
     for part in ("logdash.retention", "logdash.writer", "logdash.record_feed", "logdash.request_feed"):
         app.extensions[part].close()
     app.extensions["logdash.engine"].dispose()

@@ -1,4 +1,4 @@
-"""The `logdash` command: serve, demo, db upgrade."""
+"""The `logdash` command: serve, demo, prune, db upgrade. Mistakes are one line (see cli_errors)."""
 from __future__ import annotations
 
 import logging
@@ -9,12 +9,13 @@ import time
 import click
 
 from . import settings
+from .cli_errors import OneLineGroup, check_port_free, open_database
 
 log = logging.getLogger("dashboard")
 ENV = settings.PREFIX
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="logdash")
 def main() -> None:
     """logdash: a web dashboard for Python logs sent with logging.handlers.HTTPHandler."""
@@ -40,40 +41,37 @@ def _db_option(f):
               default=settings.DEFAULTS["THREADS"], show_default=True, show_envvar=True,
               help="Threads per worker; each open browser tab holds one or two.")
 @click.option("--certfile", envvar=ENV + "CERTFILE", type=click.Path(exists=True, dir_okay=False),
-              help="TLS certificate (serve https).")
+              show_envvar=True, help="TLS certificate (serve https).")
 @click.option("--keyfile", envvar=ENV + "KEYFILE", type=click.Path(exists=True, dir_okay=False),
-              help="TLS private key.")
+              show_envvar=True, help="TLS private key.")
 def serve(host: str, port: int, database_url: str, workers: int, threads: int,
           certfile: str | None, keyfile: str | None) -> None:
     """Upgrade the database, then serve the dashboard and /ingest."""
     from . import create_app
+    from .banner import banner
     from .server import Server, gunicorn_options
-    from .store.engine import make_engine
-    from .store.migrate import upgrade
+    from .store.engine import describe_url
     from .store.retention import parse_policy
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together")
     try:
-        policy = parse_policy(settings.load()["RETENTION"])
+        config = settings.load()  # what every worker will read: a bad value fails here, once
     except ValueError as e:
-        raise click.UsageError(f"{ENV}{e}") from None
-    engine = make_engine(database_url)
-    upgrade(engine)
-    engine.dispose()
+        raise click.ClickException(str(e)) from None
+    try:
+        policy = parse_policy(config["RETENTION"])
+    except ValueError as e:
+        raise click.ClickException(f"{ENV}RETENTION: {e}") from None
+    check_port_free(host, port)
+    open_database(database_url).dispose()
     workers = workers or os.cpu_count() or 1
-    scheme = "https" if certfile else "http"
-    shown_host = "localhost" if host in ("127.0.0.1", "::1", "0.0.0.0", "::") else host
-    url = f"{scheme}://{shown_host}:{port}"
-    click.echo(f"logdash {_version()} on {url}/  ({workers} workers, database {engine.url!r}, "
-               f"keeping {policy.describe()})")
-    click.echo("Send logs from any Python app with:\n")
-    click.echo("    import logging, logging.handlers")
-    click.echo(f'    logging.getLogger().addHandler(logging.handlers.HTTPHandler('
-               f'"{shown_host}:{port}", "/ingest", method="POST"{", secure=True" if certfile else ""}))\n')
+    text = banner(version=_version(), host=host, port=port, secure=bool(certfile), workers=workers,
+                  database=describe_url(database_url), keeping=policy.describe(),
+                  token_required=bool(config["INGEST_TOKEN"]))
     overrides = {"DATABASE_URL": database_url}
     Server(lambda: create_app(overrides),
-           gunicorn_options(host, port, workers, threads, certfile, keyfile)).run()
+           gunicorn_options(host, port, workers, threads, certfile, keyfile, banner=text)).run()
 
 
 @main.command()
@@ -81,12 +79,27 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
               help="The dashboard's ingest URL.")
 @click.option("--count", type=click.IntRange(1), default=40, show_default=True,
               help="How many records to send.")
-def demo(url: str, count: int) -> None:
-    """Send realistic records through the stock HTTPHandler."""
-    from .client.demo import send_demo
+@click.option("--token", envvar=ENV + "INGEST_TOKEN", show_envvar=True, default=None,
+              help="The server's ingest token, sent as the Basic password (credentials=).")
+def demo(url: str, count: int, token: str | None) -> None:
+    """Send realistic records through the stock HTTPHandler; fails (one line) unless every one arrived."""
+    from .client.checked import public_url
+    from .client.demo import DemoFailed, send_demo
 
-    sent = send_demo(url, count, progress=lambda n: click.echo(f"\rsent {n}/{count}", nl=False))
-    click.echo(f"\nsent {sent} records to {url}")
+    interactive = sys.stdout.isatty()  # a progress line only for a person watching
+
+    def progress(n: int) -> None:
+        if interactive:
+            click.echo(f"\rsent {n}/{count}", nl=False)
+
+    try:
+        sent = send_demo(url, count, token=token or None, progress=progress)
+    except DemoFailed as e:
+        if interactive:
+            click.echo()
+        raise click.ClickException(str(e)) from None
+    site = public_url(url).rpartition("/ingest")[0] or public_url(url)
+    click.echo(("\n" if interactive else "") + f"sent {sent} records to {public_url(url)}; see them at {site}/")
 
 
 @main.command()
@@ -95,8 +108,7 @@ def demo(url: str, count: int) -> None:
 @click.option("--keep", type=click.IntRange(1), metavar="N", help="Keep only the newest N records.")
 def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
     """Delete old records now, oldest first, in small steps (ingest goes on meanwhile)."""
-    from .store.engine import make_engine
-    from .store.migrate import upgrade
+    from .store.engine import describe_url
     from .store.retention import Policy, parse_policy, prunable
     from .store.retention import prune as prune_now
 
@@ -108,8 +120,7 @@ def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
         raise click.BadParameter(str(e), param_hint="--older-than") from None
     if older_than and age is None:
         raise click.BadParameter(f"{older_than!r} is not an age (7d, 12h, 90m)", param_hint="--older-than")
-    engine = make_engine(database_url)
-    upgrade(engine)
+    engine = open_database(database_url)
     policy = Policy(max_age=age, max_records=keep)
     total = prunable(engine, policy)
     started = time.monotonic()
@@ -120,7 +131,7 @@ def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
         click.echo(f"\rpruned {n:,}{share} records, {rate:,.0f}/s   ", nl=False, err=True)
 
     deleted = prune_now(engine, policy, progress=progress)
-    click.echo(("\n" if deleted else "") + f"pruned {deleted:,} records from {engine.url!r} "
+    click.echo(("\n" if deleted else "") + f"pruned {deleted:,} records from {describe_url(engine.url)} "
                f"in {time.monotonic() - started:.1f} s", err=False)
     engine.dispose()
 
@@ -134,13 +145,17 @@ def db() -> None:
 @_db_option
 def db_upgrade(database_url: str) -> None:
     """Bring the database to the newest schema, keeping every row."""
-    from .store.engine import make_engine
+    from .cli_errors import database_errors
+    from .store.engine import describe_url, make_engine
     from .store.migrate import current_revision, upgrade
 
-    engine = make_engine(database_url)
-    before = current_revision(engine)
-    upgrade(engine)
-    click.echo(f"database {engine.url!r}: {before or 'empty'} -> {current_revision(engine)}")
+    with database_errors(database_url):
+        engine = make_engine(database_url)
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    click.echo(f"database {describe_url(database_url)}: {before or 'empty'} -> {after}")
+    engine.dispose()
 
 
 def _version() -> str:

@@ -7,6 +7,11 @@ import random
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from .checked import CheckedHTTPHandler, CheckedMixin, answer_problem, check_health, connection_problem
+from .demo_errors import DemoFailed
+
+__all__ = ["DemoFailed", "TracebackHTTPHandler", "send_demo"]
+
 
 class TracebackHTTPHandler(logging.handlers.HTTPHandler):
     """The fix the dashboard suggests: also send the formatted message and traceback."""
@@ -19,13 +24,24 @@ class TracebackHTTPHandler(logging.handlers.HTTPHandler):
         return fields
 
 
-def _handler(url: str, app: str, cls: type = logging.handlers.HTTPHandler) -> logging.Handler:
+class _CheckedTracebackHandler(CheckedMixin, TracebackHTTPHandler):
+    """TracebackHTTPHandler that remembers the server's answer."""
+
+
+def _handler(url: str, app: str, token: str | None, cls: type = CheckedHTTPHandler) -> CheckedMixin:
     parts = urlsplit(url)
     path = parts.path or "/ingest"
-    sep = "&" if parts.query else "?"
-    query = f"{parts.query}{sep}" if parts.query else ""
-    return cls(parts.netloc, f"{path}?{query}app={app}".replace("??", "?").replace("?&", "?"),
-               method="POST", secure=parts.scheme == "https")
+    query = f"{parts.query}&" if parts.query else ""
+    return cls(parts.netloc.rpartition("@")[2], f"{path}?{query}app={app}", method="POST",
+               secure=parts.scheme == "https", credentials=("demo", token) if token else None)
+
+
+def _check(handler: CheckedMixin, url: str, token: str | None) -> None:
+    status, error, failure = handler.take_answer()
+    if failure is not None:
+        raise DemoFailed(connection_problem(url, failure))
+    if status != 200:
+        raise DemoFailed(answer_problem(url, status or 0, error, bool(token)))
 
 
 def _log_failure(logger: logging.Logger, order: int, divide: bool) -> None:
@@ -38,11 +54,14 @@ def _log_failure(logger: logging.Logger, order: int, divide: bool) -> None:
         logger.exception("order %d failed", order, extra={"order": order})
 
 
-def send_demo(url: str, count: int, progress: Callable[[int], None] = lambda n: None) -> int:
-    """Send `count` records from a pretend shop, a few with exceptions and extras."""
+def send_demo(url: str, count: int, progress: Callable[[int], None] = lambda n: None,
+              token: str | None = None) -> int:
+    """Send `count` records from a pretend shop, a few with exceptions and extras; checks /healthz
+    first and each answer after, and stops at the first failure with DemoFailed (one line)."""
+    check_health(url)
     rng = random.Random(7)
-    handlers = {app: _handler(url, app) for app in ("shop", "billing", "auth")}
-    traceback_handler = _handler(url, "billing", TracebackHTTPHandler)
+    handlers = {app: _handler(url, app, token) for app in ("shop", "billing", "auth")}
+    traceback_handler = _handler(url, "billing", token, _CheckedTracebackHandler)
     loggers = {
         "shop": ["shop.web", "shop.db", "shop.cart"],
         "billing": ["billing.payments", "billing.invoices"],
@@ -75,6 +94,7 @@ def send_demo(url: str, count: int, progress: Callable[[int], None] = lambda n: 
                     logger.log(level, fmt, *args(), extra={"request_id": f"{rng.getrandbits(32):08x}"})
             finally:
                 logger.removeHandler(handler)
+            _check(handler, url, token)
             sent += 1
             progress(sent)
     finally:

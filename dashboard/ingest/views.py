@@ -13,14 +13,16 @@ from flask import Blueprint, Request, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..inspector.capture import capture
-from ..store.writer import QueueFull, get_writer
+from ..store.writer import StoreUnavailable, get_writer
 from ..web.body import read_body
 from ..web.security import Refused, check_not_cross_site, check_token
 from .decode import DecodeError, decode, problem
 from .parse import RecordError, parse_record, to_row
+from .refusals import RefusalLog
 
 bp = Blueprint("ingest", __name__)
 log = logging.getLogger(__name__)
+refusals = RefusalLog()  # per worker process
 
 
 def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str]]:
@@ -81,10 +83,8 @@ def ingest() -> ResponseReturnValue:
         rows, refused = records_of(request, body, body_size)
     except Refused as e:
         payload = {"error": e.reason}
-        try:
-            writer.submit([], captured(e.status, e.reason, payload))
-        except QueueFull:
-            log.warning("inspector capture dropped: writer queue full")
+        writer.keep_refused(captured(e.status, e.reason, payload))
+        refusals.refused(e.status, e.reason, request.remote_addr, request.path)
         return _answer(payload, e.status, e.headers)
 
     payload: dict[str, Any] = {"accepted": len(rows)}
@@ -92,5 +92,9 @@ def ingest() -> ResponseReturnValue:
     if refused:
         payload["rejected"] = refused
         reason = f"{len(refused)} of {len(rows) + len(refused)} records refused: {refused[0]}"
-    writer.store(rows, captured(200, reason, payload))
+    try:
+        writer.store(rows, captured(200, reason, payload))
+    except StoreUnavailable as e:
+        refusals.refused(503, str(e), request.remote_addr, request.path)
+        raise
     return _answer(payload, 200)

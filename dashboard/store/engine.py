@@ -6,13 +6,86 @@ import os
 import threading
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+EXAMPLES = "sqlite:///logdash.db, sqlite:////abs/path.db or postgresql+psycopg://user:pass@host/db"
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL that cannot work, with what to do instead (one line, shown as is)."""
+
+
+def check_url(url: str) -> URL:
+    """Parse `url` and check what can be checked before connecting, so a mistake costs one clear line
+    rather than a driver's traceback: the URL's shape, the SQLite file's folder, the driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(f"{url!r} is not a database URL (examples: {EXAMPLES})") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername in ("postgres", "postgresql"):
+        fixed = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+        raise DatabaseUrlError(f"{shown}: use the psycopg driver: {fixed}")
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite(parsed, shown)
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseUrlError(f"{shown}: the PostgreSQL driver is not installed: "
+                                   "pip install 'logdash[postgres]'") from None
+    return parsed
+
+
+def _check_sqlite(parsed: URL, shown: str) -> None:
+    if parsed.host:
+        raise DatabaseUrlError(f"{shown}: a SQLite URL has no host; write sqlite:///{parsed.host} "
+                               f"(three slashes: relative path) or sqlite:////abs/{parsed.host} (four: absolute)")
+    if not parsed.database or parsed.database == ":memory:":
+        return
+    path = os.path.abspath(parsed.database)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise DatabaseUrlError(f"database {path}: folder {folder} does not exist; create it or pick another --db")
+    if os.path.isdir(path):
+        raise DatabaseUrlError(f"database {path} is a folder; name a file inside it, e.g. {path}/logdash.db")
+    if not os.path.exists(path) and not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUrlError(f"database {path}: cannot create it, folder {folder} is not writable; "
+                               "pick another --db")
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUrlError(f"database {path} is not readable and writable by this user")
+
+
+def describe_url(url: str | URL) -> str:
+    """The URL as people should see it: a SQLite file's absolute path, any password hidden."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return os.path.abspath(parsed.database)
+    return parsed.render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
     """Create the engine; SQLite gets WAL, a busy timeout, relaxed fsync (WAL keeps it safe) and
-    incremental auto-vacuum (for new files)."""
-    if url.startswith("sqlite"):
+    incremental auto-vacuum (for new files). A URL that cannot work raises DatabaseUrlError."""
+    parsed = check_url(url)
+    try:
+        return _create(url, parsed)
+    except NoSuchModuleError:
+        raise DatabaseUrlError(f"{parsed.render_as_string(hide_password=True)}: unknown database kind "
+                               f"{parsed.drivername!r} (examples: {EXAMPLES})") from None
+    except ImportError as e:
+        fix = f"install it, or use SQLite or PostgreSQL ({EXAMPLES})"
+        if parsed.get_backend_name() == "postgresql":
+            psycopg = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+            fix = "pip install 'logdash[postgres]'" + ("" if parsed.get_driver_name() == "psycopg" else
+                                                        f" and use {psycopg}")
+        raise DatabaseUrlError(f"{parsed.render_as_string(hide_password=True)}: the driver {e.name or e} is "
+                               f"not installed; {fix}") from None
+
+
+def _create(url: str, parsed: URL) -> Engine:
+    if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                pool_size=20, max_overflow=40)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
-
 
 
 class Fetched(NamedTuple):
@@ -55,40 +54,50 @@ def encode(message: dict[str, Any]) -> str:
 
 
 class Subscription:
-    """One websocket's view of a feed: items it wants, in id order, at most `size` waiting."""
+    """One websocket's view of a feed: items it wants, in id order, at most `size` waiting.
+
+    `close` (the feed stopping) wakes a waiting `get` at once, so a socket can say goodbye
+    without waiting out its poll."""
 
     def __init__(self, predicate: Predicate, size: int) -> None:
         self.predicate = predicate
-        self._queue: queue.Queue[LiveItem] = queue.Queue(maxsize=size)
-        self._lock = threading.Lock()
+        self._size = size
+        self._items: deque[LiveItem] = deque()
+        self._ready = threading.Condition()
         self._skipped = 0
+        self.closed = False
 
     def offer(self, item: LiveItem) -> None:
         """Called by the feeder; never blocks: a full queue counts a skip."""
         if not self.predicate(item.subject):
             return
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            with self._lock:
+        with self._ready:
+            if len(self._items) >= self._size:
                 self._skipped += 1
+                return
+            self._items.append(item)
+            self._ready.notify()
 
     def get(self, timeout: float) -> list[LiveItem]:
-        """Wait up to `timeout` for items; returns what is waiting (maybe nothing)."""
-        items: list[LiveItem] = []
-        try:
-            items.append(self._queue.get(timeout=timeout))
-            while True:
-                items.append(self._queue.get_nowait())
-        except queue.Empty:
-            pass
+        """Wait up to `timeout` for items; returns what is waiting (maybe nothing, at once when closed)."""
+        with self._ready:
+            if not self._items and not self.closed:
+                self._ready.wait(timeout)
+            items = list(self._items)
+            self._items.clear()
         return items
 
     def take_skipped(self) -> int:
         """How many items were dropped since the last call (0 when none)."""
-        with self._lock:
+        with self._ready:
             skipped, self._skipped = self._skipped, 0
         return skipped
+
+    def close(self) -> None:
+        """No more items: wake the waiting socket so it can close."""
+        with self._ready:
+            self.closed = True
+            self._ready.notify_all()
 
 
 class Feed:
@@ -110,6 +119,9 @@ class Feed:
         """Start receiving rows committed from now on that satisfy `predicate`."""
         sub = Subscription(predicate, self.queue_size)
         with self._lock:
+            if self._closed.is_set():  # stopping: the socket is told at once
+                sub.close()
+                return sub
             if self._thread is None:
                 with self.engine.connect() as conn:
                     self.last_seen = self.latest(conn)
@@ -128,11 +140,13 @@ class Feed:
         self._wake.set()
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the feeder thread (shutdown, tests); subscribers get nothing more."""
+        """Stop the feeder thread (shutdown, tests); subscribers get nothing more and are woken."""
         self._closed.set()
         self._wake.set()
         with self._lock:
-            thread = self._thread
+            thread, subs = self._thread, list(self._subs)
+        for sub in subs:
+            sub.close()
         if thread is not None:
             thread.join(timeout)
 

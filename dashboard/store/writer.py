@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,12 +23,14 @@ from sqlalchemy import Connection, Dialect, Engine, Table, func, select
 
 from . import rollup, search
 from .engine import write_lock
+from .overflow import Overflow
 from .schema import records, requests
 
 log = logging.getLogger(__name__)
 
 
 COMMIT_TIMEOUT = 60.0
+QUEUE_FULL = "server busy: writer queue full, retry later"
 _STOP = None  # the queue item that ends the writer thread
 
 
@@ -70,6 +73,7 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self.overflow = Overflow()  # refusals with no room in the queue, stored later as tallies
 
     def submit(self, records_: list[dict[str, Any]], capture: dict[str, Any] | None = None) -> Future[Stored]:
         """Queue records (and a capture row) for the next batch; raises QueueFull."""
@@ -87,10 +91,19 @@ class Writer:
         try:
             return self.submit(records_, capture).result(timeout)
         except QueueFull:
-            raise StoreUnavailable("server busy: writer queue full, retry later", retry_after=1) from None
+            if capture is not None:
+                self.overflow.add(capture, 503, QUEUE_FULL)
+            raise StoreUnavailable(QUEUE_FULL, retry_after=1) from None
         except (FutureTimeout, RuntimeError) as e:
             log.error("not stored: %s", e)
             raise StoreUnavailable("could not be stored, retry later", retry_after=5) from None
+
+    def keep_refused(self, capture: dict[str, Any]) -> None:
+        """Capture a refused request (a 4xx answer): queued when there is room, else tallied."""
+        try:
+            self.submit([], capture)
+        except QueueFull:
+            self.overflow.add(capture, capture["status"], capture["reason"] or "refused")
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued, then stop the thread (shutdown, tests)."""
@@ -111,8 +124,13 @@ class Writer:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            try:  # with refusals tallied, wake up to store them even if nothing else comes
+                first = self._queue.get(timeout=1.0 if self.overflow else None)
+            except queue.Empty:
+                self._commit_overflow(before=time.time())
+                continue
             if first is _STOP:
+                self._commit_overflow(before=None)
                 return
             batch, stop = [first], False
             count = max(1, len(first.records))  # a capture alone is a row too
@@ -126,15 +144,26 @@ class Writer:
                     break
                 batch.append(job)
                 count += max(1, len(job.records))
-            try:
-                self._commit(batch)
-            except Exception:
-                log.exception("writer failed on a batch of %d jobs", len(batch))
-                for job in batch:
-                    if not job.future.done():
-                        job.future.set_exception(RuntimeError("the writer failed"))
+            batch += [_Job([], row) for row in self.overflow.take(before=time.time())]
+            self._commit_safely(batch)
             if stop:
+                self._commit_overflow(before=None)
                 return
+
+    def _commit_overflow(self, before: float | None) -> None:
+        """Store the tallies of refused requests for the seconds before `before` (None: all)."""
+        rows = self.overflow.take(before)
+        if rows:
+            self._commit_safely([_Job([], row) for row in rows])
+
+    def _commit_safely(self, batch: list[_Job]) -> None:
+        try:
+            self._commit(batch)
+        except Exception:
+            log.exception("writer failed on a batch of %d jobs", len(batch))
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(RuntimeError("the writer failed"))
 
     def _commit(self, batch: list[_Job]) -> None:
         try:

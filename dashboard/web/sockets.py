@@ -22,6 +22,7 @@ from .security import foreign_origin
 
 sock = Sock()
 POLICY_VIOLATION = 1008
+GOING_AWAY = 1001  # the server is stopping; the page reconnects to the next one
 CATCH_UP_PAGE = 500
 
 
@@ -96,7 +97,7 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
                     last = payload["id"]
                 if len(page) < CATCH_UP_PAGE:
                     break
-        while ws.connected:
+        while ws.connected and not sub.closed:
             items = sub.get(timeout=1.0)
             frames = []
             skipped = sub.take_skipped()
@@ -108,6 +109,8 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
                     last = item.id
             if frames and ws.connected:
                 out.send(b"".join(frames))
+        if sub.closed and ws.connected:
+            ws.close(GOING_AWAY, "server shutting down")
     except OSError:
         pass  # the browser went away mid-write
     finally:
