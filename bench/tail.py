@@ -10,7 +10,9 @@ Against `logdash serve --workers 2` (fresh temporary database):
    the `{"type": "skipped"}` counts. Targets: nothing skipped, p99 < 100 ms. CPU seconds of the
    server workers and of the tail clients are shown, to see which side limits.
 2. Throughput: records POSTed as fast as the server takes them (NDJSON batches of 100 from 3
-   threads) with 0 and with 20 tails connected, alternately for --rounds; ratio target >= 0.8.
+   threads) with 0 and with 20 tails connected, alternately for --rounds; ratio target >= 0.8. These
+   tails are raw sockets in one process that count records without parsing them (`_rawtail.py`),
+   so the clients take little of the 2 cores the server needs.
 
     .venv/bin/python bench/tail.py [--rate 1000] [--seconds 10] [--tails 1 20] [--records 30000] [--rounds 2]
 """
@@ -30,6 +32,7 @@ from typing import Any
 
 import websocket
 from _common import Http, encode, footer, header, make_record, ms, percentile, print_table, rss_line, start_logdash
+from _rawtail import count_tails
 
 TailResult = tuple[int, int, list[float]]  # (records received, skipped count, latencies in s)
 
@@ -75,14 +78,16 @@ def tail_process(url: str, tails: int, deadline: float, ready: Any, results: Any
 class Tails:
     """`count` tails on `app`'s records, in up to `procs` processes; results() after the end marker."""
 
-    def __init__(self, port: int, app: str, count: int, procs: int, seconds: float) -> None:
+    def __init__(self, port: int, app: str, count: int, procs: int, seconds: float, raw: bool = False) -> None:
         ctx = mp.get_context("spawn")
         self.ready, self.out = ctx.Queue(), ctx.Queue()
         latest = Http(port).get_json("/api/records?limit=1")["records"]
-        url = f"ws://127.0.0.1:{port}/ws/tail?app={app}&after={latest[0]['id'] if latest else 0}"
+        path = f"/ws/tail?app={app}&after={latest[0]['id'] if latest else 0}"
         self.deadline = time.time() + seconds + 60
         shares = [count // procs + (1 if i < count % procs else 0) for i in range(min(procs, count))]
-        self.procs = [ctx.Process(target=tail_process, args=(url, n, self.deadline, self.ready, self.out))
+        target, first = (count_tails, port) if raw else (tail_process, f"ws://127.0.0.1:{port}")
+        args = (first, path) if raw else (first + path,)
+        self.procs = [ctx.Process(target=target, args=(*args, n, self.deadline, self.ready, self.out))
                       for n in shares]
         for p in self.procs:
             p.start()
@@ -188,7 +193,7 @@ def main() -> None:
             for round_ in range(opts.rounds):
                 for n in (0, opts.max_tails) if round_ % 2 == 0 else (opts.max_tails, 0):
                     app = f"flood{n}r{round_}"
-                    tails = Tails(server.port, app, n, opts.procs, 120) if n else None
+                    tails = Tails(server.port, app, n, 1, 120, raw=True) if n else None
                     cpu0 = server.cpu_seconds()
                     rates[n].append(flood(server.port, app, opts.records, 100, 3))
                     if tails:
