@@ -44,10 +44,15 @@ class RawTail:
         self.feed(b"")
 
     def feed(self, chunk: bytes) -> None:
-        buf, self.rest = self.rest + chunk, b""
-        self.received += buf.count(RECORD)
-        self.skipped += buf.count(SKIPPED)
-        if END in buf:
+        old = self.rest
+        buf = old + chunk
+
+        def new(marker: bytes) -> int:  # a marker wholly inside the carried-over bytes was counted before
+            return buf.count(marker) - old.count(marker)
+
+        self.received += new(RECORD)
+        self.skipped += new(SKIPPED)
+        if new(END):
             self.received -= 1  # the end marker is a record too
             self.done = True
         self.rest = buf[-_KEEP:]

@@ -43,7 +43,7 @@ def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 
     """Matching records with id > after, oldest first (the live tail's catch-up)."""
     stmt = (select(records).where(flt.clause(conn.dialect.name), records.c.id > after)
             .order_by(records.c.id).limit(limit))
-    return [record_json(r) for r in conn.execute(stmt).mappings()]
+    return [record_json(r) for r in conn.execute(stmt).mappings().all()]  # one fetch, not a row at a time
 
 
 def get_record(conn: Connection, record_id: int) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ requests). The feeder reads rows with `id > last seen` from the database, so a
 row committed by any process reaches the websocket subscribers of every
 process. It is woken at once by a local commit and otherwise polls every
 `interval` seconds. Each row is serialised once per feed, into the websocket
-message every subscriber sends as is; each subscriber has a bounded queue, and
+frame every subscriber writes as is; each subscriber has a bounded queue, and
 a subscriber that falls behind is told how much it missed instead of growing
 without bound.
 """
@@ -33,10 +33,11 @@ class Fetched(NamedTuple):
 
 @dataclass(frozen=True)
 class LiveItem:
-    """One new row as subscribers get it: the websocket message is already encoded (UTF-8 JSON)."""
+    """One new row as subscribers get it: the message encoded (UTF-8 JSON) and framed, once."""
     id: int
     subject: Mapping[str, Any]
-    data: bytes
+    data: bytes   # the websocket message
+    frame: bytes  # the same message as a websocket text frame, what a subscriber writes
 
 
 Fetch = Callable[[Connection, int, int], list[Fetched]]  # (conn, after_id, limit) -> rows oldest first
@@ -45,7 +46,18 @@ Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 def _live_item(kind: str, row: Fetched) -> LiveItem:
-    return LiveItem(row.id, row.subject, encode({"type": kind, kind: row.payload}).encode())
+    data = encode({"type": kind, kind: row.payload}).encode()
+    return LiveItem(row.id, row.subject, data, text_frame(data))
+
+
+def text_frame(data: bytes) -> bytes:
+    """One unmasked, unfragmented websocket text frame (server to browser), per RFC 6455."""
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 1 << 16:
+        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
+    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -67,15 +79,16 @@ class Subscription:
         self._skipped = 0
         self.closed = False
 
-    def offer(self, item: LiveItem) -> None:
-        """Called by the feeder; never blocks: a full queue counts a skip."""
-        if not self.predicate(item.subject):
+    def offer(self, items: list[LiveItem]) -> None:
+        """Called by the feeder with each new batch; never blocks: what a full queue cannot take
+        is counted as skipped. One lock and one wake-up per batch, not per item."""
+        wanted = [item for item in items if self.predicate(item.subject)]
+        if not wanted:
             return
         with self._ready:
-            if len(self._items) >= self._size:
-                self._skipped += 1
-                return
-            self._items.append(item)
+            room = max(0, self._size - len(self._items))
+            self._items.extend(wanted[:room])
+            self._skipped += max(0, len(wanted) - room)
             self._ready.notify()
 
     def get(self, timeout: float) -> list[LiveItem]:
@@ -171,8 +184,7 @@ class Feed:
             items = [_live_item(self.kind, row) for row in rows]
             with self._lock:
                 subs = list(self._subs)
-            for item in items:
-                for sub in subs:
-                    sub.offer(item)
+            for sub in subs:
+                sub.offer(items)
             if len(rows) < self.batch:
                 return

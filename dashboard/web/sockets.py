@@ -16,7 +16,7 @@ from flask_sock import Sock
 from sqlalchemy import Connection
 
 from ..store.engine import get_engine
-from ..store.feed import Feed, Predicate, encode
+from ..store.feed import Feed, Predicate, encode, text_frame
 from .args import BadArgument, int_arg
 from .security import foreign_origin
 
@@ -68,23 +68,13 @@ class SerialSocket:
         return getattr(self._sock, name)
 
 
-def text_frame(data: bytes) -> bytes:
-    """One unmasked, unfragmented websocket text frame (server to browser), per RFC 6455."""
-    n = len(data)
-    if n < 126:
-        return bytes((0x81, n)) + data
-    if n < 1 << 16:
-        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
-    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
-
-
 def stream(ws: Any, feed: Feed, *, predicate: Predicate,
            catch_up: Callable[[int], list[dict[str, Any]]] | None, after: int) -> None:
     """Send `{"type": kind, kind: ...}` for every item after `after` (oldest first, when `catch_up`
     is given), then for each new item of `feed` that satisfies `predicate`; never one twice.
 
-    Live items go out as frames built from the feed's once-encoded message, all that is waiting
-    in one write: the cost per subscriber is a header and a copy, not a trip through wsproto."""
+    Live items go out as the feed's once-built frames, all that is waiting in one write: the
+    cost per subscriber is a copy, not a trip through wsproto."""
     sub = feed.subscribe(predicate)  # before the catch-up, so nothing falls in between
     ws.sock = out = SerialSocket(ws.sock)
     try:
@@ -105,7 +95,7 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
                 frames.append(text_frame(encode({"type": "skipped", "count": skipped}).encode()))
             for item in items:
                 if item.id > last:
-                    frames.append(text_frame(item.data))
+                    frames.append(item.frame)
                     last = item.id
             if frames and ws.connected:
                 out.send(b"".join(frames))
