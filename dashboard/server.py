@@ -36,35 +36,43 @@ class Server(BaseApplication):
 
 def stop_live_sockets(worker: Any) -> None:
     """`worker_int` (Ctrl-C, SIGQUIT): close this worker's websockets with 1001 so its threads end and
-    it exits at once, instead of waiting on open tabs until the arbiter's SIGKILL. Further SIGINT and
-    SIGQUIT do nothing meanwhile: the terminal and the arbiter each send one, and a second
-    `sys.exit` in the middle of the interpreter's shutdown would cut it short."""
+    it exits at once, instead of waiting on open tabs until the arbiter's SIGKILL."""
     from . import stop_live
 
-    for signum in (signal.SIGINT, signal.SIGQUIT):
-        signal.signal(signum, _already_stopping)  # not SIG_IGN: one already pending would raise OSError
     app = getattr(worker, "wsgi", None)  # unset while the worker is still booting
     if isinstance(app, Flask):
         stop_live(app)
 
 
-def _already_stopping(signum: int, frame: Any) -> None:
-    """The worker is on its way out; a second Ctrl-C needs nothing more."""
+def guard_signals(worker: Any) -> None:
+    """`post_worker_init`: make the worker's stop signals safe with open websockets.
 
-
-def close_live_on_term(worker: Any) -> None:
-    """`post_worker_init`: on SIGTERM (a graceful stop) the gthread worker waits up to
-    graceful_timeout for open connections, and a websocket never ends by itself; so after
-    gunicorn's own handler has run, close the websockets too (gunicorn has no hook for SIGTERM)."""
+    - SIGINT/SIGQUIT: Ctrl-C reaches the worker twice (from the terminal, and from the arbiter as
+      SIGQUIT). gthread's handler shuts its thread pool down under a lock that is not reentrant,
+      so a second signal arriving meanwhile would hang the worker for good; it is ignored.
+    - SIGTERM (a graceful stop): the gthread worker waits up to graceful_timeout for open
+      connections, and a websocket never ends by itself; so after gunicorn's own handler has run,
+      close the websockets too (gunicorn has no hook for SIGTERM).
+    """
     from . import stop_live
 
-    gunicorn_handler = signal.getsignal(signal.SIGTERM)
+    quit_handler, term_handler = signal.getsignal(signal.SIGQUIT), signal.getsignal(signal.SIGTERM)
+    stopping = False
+
+    def on_quit(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        if stopping or not callable(quit_handler):
+            return
+        stopping = True
+        quit_handler(signum, frame)
 
     def on_term(signum: int, frame: Any) -> None:
-        if callable(gunicorn_handler):
-            gunicorn_handler(signum, frame)
+        if callable(term_handler):
+            term_handler(signum, frame)
         stop_live(worker.wsgi)  # post_worker_init runs after the app is loaded
 
+    signal.signal(signal.SIGINT, on_quit)
+    signal.signal(signal.SIGQUIT, on_quit)
     signal.signal(signal.SIGTERM, on_term)
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn sets it: requests in flight go on
 
@@ -97,7 +105,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
         "loglevel": "warning",
         "pre_request": remember_headers,  # headers in received order, for the inspector
         "worker_int": stop_live_sockets,
-        "post_worker_init": close_live_on_term,
+        "post_worker_init": guard_signals,
     }
     if banner is not None:
         options["when_ready"] = announce(banner)

@@ -1,6 +1,7 @@
 """Stopping `logdash serve` with tabs open: websockets get `1001 going away` and the server exits at once."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -32,8 +33,15 @@ def start(tmp_path: Path, workers: int) -> tuple[subprocess.Popen, Live, Path]:
                 return proc, live, log_path
         except OSError:
             time.sleep(0.1)
-    proc.kill()
+    stop_group(proc)
     raise AssertionError(log_path.read_text())
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Whatever happened, leave no server process behind (workers included: they share the group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def close_code(ws: websocket.WebSocket) -> int | None:
@@ -66,9 +74,7 @@ def test_stop_with_open_websockets_is_prompt_and_quiet(tmp_path: Path, signum: i
         for ws in sockets:
             ws.shutdown()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop_group(proc)
     output = log_path.read_text(errors="replace")
     assert codes == [GOING_AWAY] * len(sockets)
     assert took < 2.0, output
@@ -88,12 +94,33 @@ def test_records_accepted_before_the_stop_are_kept(tmp_path: Path) -> None:
         proc.wait(10)
     finally:
         ws.shutdown()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop_group(proc)
     again, live, _ = start(tmp_path, workers=1)
     try:
         assert [r["message"] for r in live.records()] == ["before the stop"]
     finally:
-        again.terminate()
-        again.wait(10)
+        stop_group(again)
+
+
+def test_a_second_quit_signal_while_the_first_is_handled_is_ignored() -> None:
+    """Ctrl-C reaches a worker twice (terminal SIGINT, then the arbiter's SIGQUIT); gthread's quit
+    handler is not reentrant (its pool shutdown lock), so the second must not run it again."""
+    from dashboard.server import guard_signals
+
+    calls: list[int] = []
+
+    def gunicorn_quit(signum: int, frame: object) -> None:  # stands in for gthread's handle_quit
+        calls.append(signum)
+        os.kill(os.getpid(), signal.SIGQUIT)  # the arbiter's SIGQUIT lands in the middle
+        time.sleep(0.05)  # let it be delivered here, inside the handler
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)}
+    try:
+        signal.signal(signal.SIGQUIT, gunicorn_quit)
+        guard_signals(object())
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    assert calls == [signal.SIGINT]
