@@ -94,9 +94,17 @@ def used_bytes(conn: Connection) -> int | None:
     return (pages - free) * page_size
 
 
-def _step(engine: Engine, where: ColumnElement[bool]) -> int:
-    """Delete up to STEP of the oldest records matching `where`; how many went."""
-    with write_lock(engine), engine.begin() as conn:
+def _step(engine: Engine, where: ColumnElement[bool]) -> tuple[int, float]:
+    """Delete up to STEP of the oldest records matching `where`: (how many went, seconds the write
+    lock was ours; time spent waiting for it does not count against the writers' share)."""
+    with write_lock(engine):
+        held = time.monotonic()
+        n = _delete_oldest(engine, where)
+        return n, time.monotonic() - held
+
+
+def _delete_oldest(engine: Engine, where: ColumnElement[bool]) -> int:
+    with engine.begin() as conn:
         last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
                             .offset(STEP - 1).limit(1)).scalar()
         if last is None:
@@ -139,21 +147,20 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
     now = time.time() if now is None else now
     deleted = 0
 
-    def rest(step_started: float) -> None:  # let the writers in: the lock is ours 1/(SHARE+1) of the time
+    def rest(held: float) -> None:  # let the writers in: the lock is ours 1/(SHARE+1) of the time
         if pause:
-            time.sleep(max(pause, SHARE * (time.monotonic() - step_started)))
+            time.sleep(max(pause, SHARE * held))
 
     def run(where: ColumnElement[bool]) -> None:
         nonlocal deleted
         while True:
-            started = time.monotonic()
-            n = _step(engine, where)
+            n, held = _step(engine, where)
             deleted += n
             if n:
                 progress(deleted)
             if n < STEP:
                 break
-            rest(started)
+            rest(held)
 
     if policy.max_age is not None:
         run(records.c.created < now - policy.max_age)
@@ -170,13 +177,12 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
                 oldest = conn.execute(select(func.min(records.c.id))).scalar()
             if used is None or used <= policy.max_bytes or oldest is None:
                 break
-            started = time.monotonic()
-            n = _step(engine, records.c.id < oldest + STEP)
+            n, held = _step(engine, records.c.id < oldest + STEP)
             if not n:
                 break
             deleted += n
             progress(deleted)
-            rest(started)
+            rest(held)
     if deleted:
         _shrink(engine)
     return deleted
