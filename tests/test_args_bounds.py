@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 from parse_helpers import fast
 
+from dashboard.ingest.limits import MAX_TEXT
 from dashboard.ingest.literals import MAX_ARGS_TEXT
 
 MB = 1_000_000
@@ -17,7 +18,9 @@ def test_a_1_mb_argument_formats_well_under_a_second() -> None:
     started = time.perf_counter()
     r = fast({"msg": "%s %s", "args": args})
     assert time.perf_counter() - started < 0.5
-    assert r["message"] == "y" * (MB - 200) + " tail" and r["format_error"] is None
+    assert r["format_error"] is None  # formatted; then cut like any message over MAX_TEXT, marked and measured
+    assert r["message"].startswith("y" * (MAX_TEXT - 100)) and r["message"].endswith(f"{MB - 200 + 5:,} characters]")
+    assert r["extra"]["logdash_truncated"]["message"] == MB - 200 + 5
 
 
 def test_a_large_mapping_value_cannot_be_multiplied() -> None:
