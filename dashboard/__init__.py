@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .store import retention
     from .store.feed import Feed
     from .store.writer import Writer
-    from .web import errors, sockets, templating
+    from .web import access, errors, sockets, templating
 
     app = Flask(__name__, template_folder=str(resource_dir("templates")),
                 static_folder=str(resource_dir("static")))
@@ -49,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["logdash.retention"].start()
     errors.init_app(app)
     templating.init_app(app)
+    access.init_app(app)  # Host allowlist, websocket Origin, UI token: before any view
     sockets.sock.init_app(app)
     _register_blueprints(app)
     return app

@@ -44,8 +44,11 @@ def _db_option(f):
               show_envvar=True, help="TLS certificate (serve https).")
 @click.option("--keyfile", envvar=ENV + "KEYFILE", type=click.Path(exists=True, dir_okay=False),
               show_envvar=True, help="TLS private key.")
+@click.option("--insecure", is_flag=True, envvar=ENV + "INSECURE", show_envvar=True,
+              help="Serve an address other than this machine's without LOGDASH_UI_TOKEN: anyone who reaches it "
+                   "reads every log.")
 def serve(host: str, port: int, database_url: str, workers: int, threads: int,
-          certfile: str | None, keyfile: str | None) -> None:
+          certfile: str | None, keyfile: str | None, insecure: bool) -> None:
     """Upgrade the database, then serve the dashboard and /ingest."""
     from . import create_app
     from .banner import banner
@@ -63,13 +66,15 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
         policy = parse_policy(config["RETENTION"])
     except ValueError as e:
         raise click.ClickException(f"{ENV}RETENTION: {e}") from None
+    check_exposure(host, bool(config["UI_TOKEN"]), insecure)
     check_port_free(host, port)
     open_database(database_url).dispose()
     workers = workers or os.cpu_count() or 1
     text = banner(version=_version(), host=host, port=port, secure=bool(certfile), workers=workers,
                   database=describe_url(database_url), keeping=policy.describe(),
-                  token_required=bool(config["INGEST_TOKEN"]))
-    overrides = {"DATABASE_URL": database_url}
+                  token_required=bool(config["INGEST_TOKEN"]), ui_token=bool(config["UI_TOKEN"]))
+    # every worker knows the bound address (Host allowlist) and whether cookies must be Secure
+    overrides = {"DATABASE_URL": database_url, "HOST": host, "SESSION_COOKIE_SECURE": bool(certfile)}
     Server(lambda: create_app(overrides),
            gunicorn_options(host, port, workers, threads, certfile, keyfile, banner=text)).run()
 
@@ -156,6 +161,21 @@ def db_upgrade(database_url: str) -> None:
         after = current_revision(engine)
     click.echo(f"database {describe_url(database_url)}: {before or 'empty'} -> {after}")
     engine.dispose()
+
+
+def check_exposure(host: str, ui_token: bool, insecure: bool) -> None:
+    """Refuse (one line) to serve another address than this machine's without the UI token, unless
+    --insecure says so; then warn, loudly and on one line."""
+    from .web.hosts import is_loopback
+
+    if is_loopback(host) or ui_token:
+        return
+    if not insecure:
+        raise click.ClickException(
+            f"refusing to serve {host} without a UI token: anyone who reaches it would read every log. "
+            f"Set {ENV}UI_TOKEN (pages, API and websockets then need it), bind 127.0.0.1, or pass --insecure")
+    click.secho(f"WARNING: serving {host} with no UI token (--insecure): anyone who can reach it reads "
+                "every record and captured request", err=True, fg="red", bold=True)
 
 
 def _version() -> str:

@@ -24,10 +24,21 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "sqlite:///logdash.db", str,
             "SQLAlchemy database URL; the default is a SQLite file in the current folder"),
-    Setting("HOST", "127.0.0.1", str, "address `serve` binds to"),
+    Setting("HOST", "127.0.0.1", str,
+            "address `serve` binds to; any other than this machine's needs `LOGDASH_UI_TOKEN` (or `--insecure`)"),
+    Setting("UI_TOKEN", "", str,
+            "when set, pages, the API, export and websockets need it (sign in at /login, or a Bearer token)"),
+    Setting("ALLOWED_HOSTS", "", str,
+            "more `Host` names answered besides localhost, 127.0.0.1, [::1] and the bound address "
+            "(comma-separated; `.example.com` takes its subdomains; `*` takes any, which undoes the "
+            "DNS-rebinding protection)"),
+    Setting("INSECURE", False, bool,
+            "serve a non-loopback address without a UI token (`serve --insecure`): anyone who reaches it "
+            "reads everything"),
     Setting("PORT", 8000, int, "port `serve` listens on"),
     Setting("WORKERS", 0, int, "gunicorn worker processes; 0 means one per CPU"),
-    Setting("THREADS", 32, int, "threads per worker (each open websocket holds one)"),
+    Setting("THREADS", 512, int,
+            "threads per worker: each open websocket and each request being read holds one; idle ones cost nothing"),
     Setting("INGEST_TOKEN", "", str,
             "when set, /ingest needs it (Basic password, Bearer token or ?token=)"),
     Setting("MAX_BODY", 1024 * 1024, int, "largest ingest body or GET URL, in bytes"),
@@ -37,14 +48,27 @@ SETTINGS: tuple[Setting, ...] = (
             "records kept: an age (`7d`, `12h`), a count (`1000000`), a database size (`2GB`), or several "
             "(`7d,2GB`); `none` keeps everything. Pruned in the background in small steps"),
     Setting("PRUNE_INTERVAL", 60, int, "seconds between background retention rounds"),
-    Setting("REQUEST_RETENTION", 5000, int, "captured requests kept for the inspector"),
+    Setting("REQUEST_RETENTION", 5000, int,
+            "captured requests kept for the inspector, for /ingest and the request bin each"),
     Setting("REQUEST_BODY_CAP", 64 * 1024, int, "bytes of each request body kept for the inspector"),
+    Setting("INGEST_ORIGINS", "", str,
+            "browser origins allowed to send to /ingest (comma-separated, e.g. `https://app.example.com`); "
+            "every other cross-origin browser request is refused"),
+    Setting("REDACT", "", str,
+            "more header, parameter and body field names whose values the inspector stores as `[redacted]` "
+            "(comma-separated)"),
 )
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
 def _convert(setting: Setting, raw: str) -> Any:
+    if setting.kind is bool:
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{PREFIX}{setting.name} must be true or false, not {raw!r}")
     if setting.kind is int:
         try:
             return int(raw)

@@ -23,7 +23,8 @@ from dashboard.store.migrate import upgrade
 from dashboard.store.schema import records
 
 NAMES = ["a", "a.b", "a.b.c", "ab", "a.bc", "b", "b.a", "root", "A.b", "a_b", "a%b"]
-TEXT = st.text(alphabet=st.sampled_from(list("abcAB _%\\\"'*.:-()[]^$é É ßẞİı😀\n")), max_size=12)
+CONTROLS = ["\0", "\x01", "\x1b", "\x7f", "\x85", "\t", "\r", "\x1c", "\u2028", "\u202e", "\ufeff"]
+TEXT = st.text(alphabet=st.sampled_from([*"abcAB _%\\\"'*.:-()[]^$é É ßẞİı😀\n", *CONTROLS]), max_size=12)
 T0 = 1_800_000_000.0
 
 
@@ -87,11 +88,12 @@ def test_sql_clause_and_predicate_agree(engine: Engine, rows: list[dict[str, Any
             assert by_sql == by_predicate, flt
 
 
-@pytest.mark.parametrize("q", ['"', "%", "_", "\\", "a%", "b_", '"a"', "*", "AND", "NEAR(", "É", "ß"])
+@pytest.mark.parametrize("q", ['"', "%", "_", "\\", "a%", "b_", '"a"', "*", "AND", "NEAR(", "É", "ß",
+                               "\0", "sure\0", "a\0b", "b\0sure", "\x01", "say\x1b", "NEAR\x00("])
 def test_odd_search_terms_agree_on_fixed_records(engine: Engine, q: str) -> None:
     rows = [{"created": T0, "name": "a", "levelno": 20, "app": None, "exc_text": None, "exc_info": None,
              "message": m} for m in ['say "a" AND b', "100% sure", "a_b", "back\\slash", "*star*",
-                                     "NEAR(x y)", "é É ß", "plain"]]
+                                     "NEAR(x y)", "é É ß", "plain", "nul\0sure", "esc\x1bsay"]]
     insert(engine, rows)
     flt = RecordFilter(q=q)
     with engine.connect() as conn:

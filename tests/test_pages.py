@@ -140,7 +140,7 @@ def test_empty_database_shows_how_to_connect(client) -> None:
     assert 'id="snippet"' in html and 'id="send-test"' in html
 
 
-@pytest.mark.parametrize("app_settings", [{"INGEST_TOKEN": "s3cret"}])
+@pytest.mark.parametrize("app_settings", [{"INGEST_TOKEN": "s3cret", "ALLOWED_HOSTS": "logs.example"}])
 def test_snippet_names_the_token_and_tls_when_needed(client) -> None:
     snippet = twin(client, "/", base_url="https://logs.example:8443")["snippet"]
     assert 'secure=True, credentials=("myapp", "YOUR_INGEST_TOKEN")' in snippet

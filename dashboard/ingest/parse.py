@@ -17,6 +17,7 @@ from typing import Any
 
 from .extras import FormFields, read_extras
 from .levels import learn_level, learned_level, level_name, level_number
+from .limits import truncate_fields
 from .safe_format import MAX_DEPTH, format_message, read_args
 from .shippers import exception_value, normalise
 from .tracebacks import summary_of_traceback
@@ -102,7 +103,7 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
             extra.setdefault("extra", _jsonable(packed))
     record["extra"] = {_clean(k): v for k, v in extra.items()}
     record["exc_type"], record["exc_value"] = exception_summary(record["exc_info"], record["exc_text"])  # once
-    return {k: _clean(v) if isinstance(v, str) else v for k, v in record.items()}
+    return truncate_fields({k: _clean(v) if isinstance(v, str) else v for k, v in record.items()})
 
 
 def to_row(record: dict[str, Any]) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from flask.typing import ResponseReturnValue
 
 from ..inspector.capture import capture
 from ..store.writer import StoreUnavailable, get_writer
-from ..web.body import read_body
-from ..web.security import Refused, check_not_cross_site, check_token
-from .decode import DecodeError, decode, problem
-from .parse import RecordError, parse_record, to_row
+from ..web.body import UnreadableBody, read_body
+from ..web.security import Refused, allowed_origins, check_not_cross_site, check_token, cors_headers, preflight
+from .decode import NOTE_FIELD, URL_PARAMS, DecodeError, decode, decompress, problem
+from .extras import FormFields
+from .limits import MAX_RECORDS
+from .parse import MAX_FIELDS, RecordError, parse_record, to_row
 from .refusals import RefusalLog
 
 bp = Blueprint("ingest", __name__)
@@ -25,23 +27,36 @@ log = logging.getLogger(__name__)
 refusals = RefusalLog()  # per worker process
 
 
-def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str]]:
-    """Check and parse the request: the storable rows, and a reason for each item refused.
+def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Check and parse the request: the storable rows, a reason for each item refused, notes on what was stored.
+
+    HEAD is refused (405): Flask answers HEAD with the GET view, and a HEAD must not store anything.
 
     Raises Refused when nothing in the request can be stored.
     """
     cfg = current_app.config
     limit = cfg["MAX_BODY"]
+    if req.method == "HEAD":
+        raise Refused(405, "HEAD stores nothing: send records with POST (or GET)", {"Allow": "GET, POST"})
     if body_size > limit:
         raise Refused(413, f"body over {limit:,} bytes ({body_size:,} sent)")
     if len(req.query_string) > limit:
         raise Refused(414, f"GET URL too long (over {limit:,} bytes); use HTTPHandler(..., method=\"POST\")")
+    if (fields := req.query_string.count(b"&") + 1) > MAX_FIELDS + len(URL_PARAMS):  # before Werkzeug builds them
+        raise Refused(400, f"record has {fields} fields in the URL; the limit is {MAX_FIELDS}")
     check_token(req, cfg["INGEST_TOKEN"])
-    check_not_cross_site(req)
+    check_not_cross_site(req, allowed_origins(cfg["INGEST_ORIGINS"]))
     try:
+        body = decompress(body, req.headers.get("Content-Encoding", ""), limit)
         items = decode(req.method, req.content_type or "", req.args, body)
     except DecodeError as e:
-        raise Refused(400, str(e)) from None
+        raise Refused(e.status, str(e)) from None
+    except Exception:
+        log.exception("could not decode the body")
+        raise Refused(400, "body could not be read (server error, see the server log)") from None
+    if len(items) > MAX_RECORDS:
+        raise Refused(413, f"{len(items):,} records in one request; the limit is {MAX_RECORDS:,}: send smaller batches")
+    notes = sorted({item[NOTE_FIELD] for item in items if isinstance(item, FormFields) and NOTE_FIELD in item})
     received, app_name = time.time(), req.args.get("app") or None
     rows, refused = [], []
     for number, item in enumerate(items, 1):
@@ -58,7 +73,7 @@ def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str
             refused.append(reason if len(items) == 1 else f"record {number}: {reason}")
     if not rows:
         raise Refused(400, "; ".join(refused[:3]) + (f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""))
-    return rows, refused
+    return rows, refused, notes
 
 
 def _answer(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
@@ -68,11 +83,26 @@ def _answer(payload: dict[str, Any], status: int, headers: dict[str, str] | None
     return resp
 
 
+@bp.route("/ingest", methods=["OPTIONS"], provide_automatic_options=False)
+def ingest_preflight() -> ResponseReturnValue:
+    """CORS preflight: allowed only for the browser origins in LOGDASH_INGEST_ORIGINS."""
+    return preflight(request, allowed_origins(current_app.config["INGEST_ORIGINS"]))
+
+
+@bp.after_request
+def _cors(resp: Response) -> Response:
+    return cors_headers(request, resp, allowed_origins(current_app.config["INGEST_ORIGINS"]))
+
+
 @bp.route("/ingest", methods=["GET", "POST"])
 def ingest() -> ResponseReturnValue:
     """Store the records carried by this request; answer only after they are committed."""
     cfg = current_app.config
-    body, body_size = read_body(request, cfg["MAX_BODY"])
+    body, body_size, unreadable = b"", 0, None
+    try:
+        body, body_size = read_body(request, cfg["MAX_BODY"])
+    except UnreadableBody as e:
+        unreadable = Refused(e.status, e.reason)
     writer = get_writer()
 
     def captured(status: int, reason: str | None, response: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +110,9 @@ def ingest() -> ResponseReturnValue:
                        response=response, body_cap=cfg["REQUEST_BODY_CAP"])
 
     try:
-        rows, refused = records_of(request, body, body_size)
+        if unreadable is not None:
+            raise unreadable
+        rows, refused, notes = records_of(request, body, body_size)
     except Refused as e:
         payload = {"error": e.reason}
         writer.keep_refused(captured(e.status, e.reason, payload))
@@ -88,7 +120,9 @@ def ingest() -> ResponseReturnValue:
         return _answer(payload, e.status, e.headers)
 
     payload: dict[str, Any] = {"accepted": len(rows)}
-    reason = None
+    reason = "; ".join(notes) or None
+    if notes:
+        payload["notes"] = notes
     if refused:
         payload["rejected"] = refused
         reason = f"{len(refused)} of {len(rows) + len(refused)} records refused: {refused[0]}"

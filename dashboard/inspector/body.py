@@ -74,7 +74,7 @@ def pretty_json(data: bytes) -> str | None:
             if len(lines) < 2:
                 return None
             return "\n".join(json.dumps(json.loads(line), indent=2, ensure_ascii=False) for line in lines)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: not JSON, or an integer past Python's 4,300 digits
         return None
 
 

@@ -7,36 +7,44 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote_plus
 
-from flask import Request
+from flask import Request, current_app
 
-REDACTED = "[redacted]"
-SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
-SECRET_PARAMS = {"token", "access_token", "api_key", "apikey", "password", "secret"}
+from .redact import REDACTED, Redactor, parse_names
+
+__all__ = ["REDACTED", "capture", "redact_header", "redact_query", "redactor"]
+KINDS = ("ingest", "bin")  # each kind of capture has its own retention (LOGDASH_REQUEST_RETENTION each)
+
+
+@lru_cache(maxsize=8)
+def _redactor(extra: str) -> Redactor:
+    return Redactor(parse_names(extra))
+
+
+def redactor() -> Redactor:
+    """The redactor for this app: the built-in secret names plus LOGDASH_REDACT."""
+    try:
+        extra = current_app.config.get("REDACT", "")
+    except RuntimeError:  # outside an app (pure helpers in tests)
+        extra = ""
+    return _redactor(extra or "")
 
 
 def redact_header(name: str, value: str) -> str:
-    """Keep the auth scheme (Basic, Bearer) so the user sees what was sent, hide the secret."""
-    if name.lower() not in SECRET_HEADERS:
-        return value
-    scheme, _, secret = value.partition(" ")
-    if secret and name.lower().endswith("authorization"):
-        return f"{scheme} {REDACTED}"
-    return REDACTED
+    """A header value as stored: the secret hidden, the auth scheme kept."""
+    return redactor().header(name, value)
 
 
 def redact_query(query: str) -> str:
-    """Replace the values of token-like parameters; leave everything else byte for byte."""
-    if not any(p in query.lower() for p in SECRET_PARAMS):
-        return query
-    fields = []
-    for field in query.split("&"):
-        key, sep, value = field.partition("=")
-        secret = sep and value and unquote_plus(key).lower() in SECRET_PARAMS
-        fields.append(f"{key}={REDACTED}" if secret else field)
-    return "&".join(fields)
+    """A query string as stored: values of secret parameters (names compared decoded) replaced."""
+    return redactor().query(query)
+
+
+def kind_of(path: str) -> str:
+    """Which retention a capture counts against: the request bin's or /ingest's."""
+    return "bin" if path == "/inspect" or path.startswith("/inspect/") else "ingest"
 
 
 def wire_text(value: str) -> str:
@@ -57,12 +65,15 @@ def request_headers(request: Request) -> list[tuple[str, str]]:
 def capture(request: Request, body: bytes, body_size: int, *, status: int, reason: str | None,
             response: Any = None, body_cap: int) -> dict[str, Any]:
     """The row stored for one request; `body` is what was read, `body_size` its full length."""
-    headers = [[name, redact_header(name, value)] for name, value in request_headers(request)]
+    redact = redactor()
+    headers = [[name, redact.header(name, value)] for name, value in request_headers(request)]
+    body = redact.body(request.headers.get("Content-Type"), body)  # all that was read, then cut: never half a secret
     return {
         "time": time.time(),
+        "kind": kind_of(request.path),
         "method": request.method,
         "path": request.path,
-        "query": redact_query(request.query_string.decode("latin-1")),
+        "query": redact.query(request.query_string.decode("latin-1")),
         "http_version": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         "remote_addr": request.remote_addr,
         "headers": json.dumps(headers, ensure_ascii=False),

@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import Rule
 
 from ..store.writer import get_writer
-from ..web.body import read_body
+from ..web.body import UnreadableBody, read_body
 from .body import as_text, form_fields, pairs
-from .capture import capture
+from .capture import capture, redactor
 
 bp = Blueprint("requestbin", __name__)
 PATHS = ("/inspect", "/inspect/", "/inspect/<path:path>")
@@ -71,12 +71,16 @@ def storable(answer: dict[str, Any], cap: int) -> dict[str, Any]:
 def bin_request(path: str = "") -> ResponseReturnValue:
     """Capture the request, wait until it is stored, then answer the echo (or 413/503)."""
     cfg = current_app.config
-    body, body_size = read_body(request, cfg["MAX_BODY"])
     status, reason = 200, None
+    try:
+        body, body_size = read_body(request, cfg["MAX_BODY"])
+    except UnreadableBody as e:
+        body, body_size, status, reason = b"", 0, e.status, e.reason
     if body_size > cfg["MAX_BODY"]:
         status, reason = 413, f"body over {cfg['MAX_BODY']:,} bytes ({body_size:,} sent)"
     row = capture(request, body, body_size, status=status, reason=reason, body_cap=cfg["REQUEST_BODY_CAP"])
-    answer = {"error": reason} if reason else echo(row, body)
+    shown = redactor().body(request.headers.get("Content-Type"), body)  # the echo is stored: secrets out
+    answer = {"error": reason} if reason else echo(row, shown)
     row["response"] = json.dumps(storable(answer, cfg["REQUEST_BODY_CAP"]), ensure_ascii=False)
     stored = get_writer().store([], row)
     return jsonify(answer), status, {"X-Logdash-Inspector": f"/inspector/{stored.request_id}"}

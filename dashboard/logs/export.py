@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from ..store.engine import get_engine
 from ..web.args import BadArgument
+from ..web.format import INVISIBLE, printable
 from .filter import RecordFilter
 from .queries import list_records
 from .serialize import RECORD_FIELDS
@@ -42,18 +44,36 @@ def pages(flt: RecordFilter, page: int = PAGE) -> Iterator[list[dict[str, Any]]]
 
 
 def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    """A cell a spreadsheet will not run and a terminal will not obey: text starting like a formula gets
+    a leading quote, and control and invisible characters are spelled out as on the pages (ESC as \\x1b)."""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = printable(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
+
+
+# JSON escapes C0 controls itself; these others (DEL, C1, bidi, zero-width, separators, tags) it leaves raw.
+_JSON_UNSAFE = re.compile(f"(?:(?![\x00-\x1f]){INVISIBLE.pattern})")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    units = match.group().encode("utf-16-be")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One record as a JSON line with every control and invisible character as a \\u escape: the same
+    data once parsed, nothing a terminal interprets when the file is printed."""
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(record, ensure_ascii=False)) + "\n"
 
 
 def ndjson_lines(flt: RecordFilter) -> Iterator[str]:
     """One JSON object per line."""
     for records in pages(flt):
-        yield "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        yield "".join(json_line(r) for r in records)
 
 
 def csv_lines(flt: RecordFilter) -> Iterator[str]:

@@ -19,7 +19,13 @@ from ..web.args import BadArgument, parse_time
 
 
 def _terms(q: str) -> list[str]:
-    return q.split()
+    """The words of `q`; NUL separates words too (SQLite's LIKE and full-text query end text at a NUL)."""
+    return q.replace("\0", " ").split()
+
+
+def _searchable(text: str) -> str:
+    """The part of a stored text that SQLite's LIKE and full-text index see: up to the first NUL."""
+    return text.partition("\0")[0]
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class RecordFilter:
         return cls(
             level=level_no,
             logger=arg("logger"),
-            q=q if q and q.strip() else None,
+            q=q if q and _terms(q) else None,
             app=arg("app"),
             since=parse_time("since", since) if since else None,
             until=parse_time("until", until) if until else None,
@@ -112,7 +118,7 @@ class RecordFilter:
         if self.until is not None and record["created"] >= self.until:
             return False
         if self.q:
-            texts = [ascii_lower(record.get(col) or "") for col in FTS_COLUMNS]
+            texts = [ascii_lower(_searchable(record.get(col) or "")) for col in FTS_COLUMNS]
             for term in _terms(self.q):
                 needle = ascii_lower(term)
                 if not any(needle in t for t in texts):

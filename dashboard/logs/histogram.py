@@ -26,6 +26,7 @@ NICE_BUCKETS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 1
 MAX_BARS = 120
 MAX_BUCKETS = 10_000
 DEFAULT_SPAN = 3600.0
+MAX_BUCKET = 100 * 365 * 86400  # a century: wider bars draw nothing new, and keep bucket arithmetic small
 
 
 def pick_bucket(span: float, max_bars: int = MAX_BARS) -> int:
@@ -74,6 +75,6 @@ def histogram(conn: Connection, flt: RecordFilter, bucket: int | None = None,
 def histogram_json() -> ResponseReturnValue:
     """Counts per time bucket per level for the filter args; `bucket` (seconds) is optional."""
     flt = RecordFilter.from_args(request.args)
-    bucket = int_arg("bucket", None, low=1)
+    bucket = int_arg("bucket", None, low=1, high=MAX_BUCKET)
     with get_engine().connect() as conn:
         return jsonify(histogram(conn, flt, bucket))

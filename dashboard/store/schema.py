@@ -97,7 +97,10 @@ requests = Table(
     Column("status", Integer, nullable=False),
     Column("reason", Text),
     Column("response", Text),
+    # "ingest" or "bin" (/inspect/...): each kind keeps its own newest LOGDASH_REQUEST_RETENTION rows
+    Column("kind", String(10), nullable=False, server_default="ingest"),
     Index(None, "status"),
+    Index(None, "kind", "id"),
 )
 
 # SQLite full-text index over these record columns (trigram: substring search). The writer adds each

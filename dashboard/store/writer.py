@@ -19,7 +19,8 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, Dialect, Engine, Table, func, select
+from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, func, select
+from sqlalchemy.exc import OperationalError
 
 from . import rollup, search
 from .engine import write_lock
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 
 COMMIT_TIMEOUT = 60.0
+PROBLEM_TTL = 10.0  # seconds a failed commit keeps /healthz at 503 unless another one fails
 QUEUE_FULL = "server busy: writer queue full, retry later"
 _STOP = None  # the queue item that ends the writer thread
 
@@ -74,6 +76,7 @@ class Writer:
         self._lock = threading.Lock()
         self._closed = False
         self.overflow = Overflow()  # refusals with no room in the queue, stored later as tallies
+        self._problem: tuple[str, float] | None = None  # (why the last commit failed, when)
 
     def submit(self, records_: list[dict[str, Any]], capture: dict[str, Any] | None = None) -> Future[Stored]:
         """Queue records (and a capture row) for the next batch; raises QueueFull."""
@@ -94,9 +97,18 @@ class Writer:
             if capture is not None:
                 self.overflow.add(capture, 503, QUEUE_FULL)
             raise StoreUnavailable(QUEUE_FULL, retry_after=1) from None
-        except (FutureTimeout, RuntimeError) as e:
-            log.error("not stored: %s", e)
-            raise StoreUnavailable("could not be stored, retry later", retry_after=5) from None
+        except FutureTimeout:
+            log.error("not stored: no commit within %.0f s", timeout)
+            raise StoreUnavailable("could not be stored in time, retry later", retry_after=5) from None
+        except RuntimeError as e:
+            raise StoreUnavailable(f"could not be stored ({e}), retry later", retry_after=5) from None
+
+    def health(self) -> str | None:
+        """Why the last commit failed, while recent (None once one worked): /healthz reports it."""
+        problem = self._problem
+        if problem is None or time.monotonic() - problem[1] > PROBLEM_TTL:
+            return None
+        return problem[0]
 
     def keep_refused(self, capture: dict[str, Any]) -> None:
         """Capture a refused request (a 4xx answer): queued when there is room, else tallied."""
@@ -170,6 +182,9 @@ class Writer:
             with write_lock(self.engine), self.engine.begin() as conn:
                 results = _insert(conn, batch)
                 _prune_requests(conn, results, self.request_retention)
+        except OperationalError as e:  # the database, not a row: a full disk, a lock, a read-only file
+            self._refused(batch, str(e.orig).splitlines()[0] if e.orig else type(e).__name__)
+            return
         except Exception:
             if len(batch) == 1:
                 log.exception("could not store a batch of %d records", len(batch[0].records))
@@ -178,12 +193,23 @@ class Writer:
             for job in batch:  # one bad job must not sink the others
                 self._commit([job])
             return
+        self._problem = None
         for job, result in zip(batch, results, strict=True):
             job.future.set_result(result)
         try:
             self.on_commit()
         except Exception:  # stored is stored: a failing listener must not fail the jobs
             log.exception("on_commit failed")
+
+
+    def _refused(self, batch: list[_Job], reason: str) -> None:
+        """Fail every job of a batch the database refused as a whole; say so once in a while."""
+        now = time.monotonic()
+        if self._problem is None or self._problem[0] != reason or now - self._problem[1] > PROBLEM_TTL:
+            log.error("the database refused a batch of %d jobs: %s", len(batch), reason)
+        self._problem = (reason, now)
+        for job in batch:
+            job.future.set_exception(RuntimeError(f"database: {reason}"))
 
 
 def get_writer() -> Writer:
@@ -247,9 +273,24 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
     return list(range(last - len(rows) + 1, last + 1))
 
 
+REQUEST_KINDS = ("ingest", "bin")  # /ingest captures and request-bin captures: each kept on its own
+
+
 def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
-    """Keep only the newest `retention` captured requests (0 keeps all); cheap: an id range delete."""
-    newest = max((r.request_id for r in results if r.request_id is not None), default=None)
-    if retention <= 0 or newest is None or newest <= retention:
+    """Keep the newest `retention` captures of each kind (0: all): a bin flood never evicts /ingest's.
+    Cheap: every retention/100 captures (up to 1% more kept meanwhile), an indexed cut-off and range delete."""
+    ids = [r.request_id for r in results if r.request_id is not None]
+    if retention <= 0 or not ids:
         return
-    conn.execute(requests.delete().where(requests.c.id <= newest - retention))
+    step = max(1, retention // 100)
+    if max(ids) // step == (min(ids) - 1) // step:
+        return  # no step boundary crossed by this batch
+    for kind in REQUEST_KINDS:
+        cutoff = conn.execute(_CUTOFF, {"kind": kind, "keep": retention}).scalar()
+        if cutoff is not None:
+            conn.execute(requests.delete().where(requests.c.kind == kind, requests.c.id <= cutoff))
+
+
+# the id of the newest row of a kind that is no longer kept (None: all are kept)
+_CUTOFF = (select(requests.c.id).where(requests.c.kind == bindparam("kind")).order_by(requests.c.id.desc())
+           .limit(1).offset(bindparam("keep")))

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.routing import IntegerConverter
 
 from ..store.writer import StoreUnavailable
-from .args import BadArgument
+from .args import INT64_MAX, BadArgument
 from .twin import wants_twin
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,14 @@ def wants_json() -> bool:
     if request.path.startswith(("/api/", "/ingest", "/healthz", "/inspect/")):
         return True
     return wants_twin()  # pages: the same rule as their JSON twins
+
+
+class Int64Converter(IntegerConverter):
+    """`<int:id>` up to what the database holds: a larger id matches no route (404), not an overflow."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["max"] = min(kwargs.get("max") or INT64_MAX, INT64_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def get_or_404(found: T | None, description: str) -> T:
@@ -49,7 +58,8 @@ def store_unavailable(e: StoreUnavailable) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers and the bounded `int` converter (before any route is added)."""
+    app.url_map.converters["int"] = Int64Converter
     app.register_error_handler(BadArgument, bad_argument)
     app.register_error_handler(StoreUnavailable, store_unavailable)
 

@@ -13,15 +13,23 @@ from typing import Any
 FOLD_LINES = 200      # a long text shows this many lines, then "show all"
 FOLD_CHARS = 20_000   # ... or this many characters, whichever comes first
 
-# C0 controls except tab and newline, DEL, C1 controls, bidi overrides/isolates/marks.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except tab and newline, DEL, C1 controls, the soft hyphen, bidi overrides/isolates/marks,
+# zero-width and invisible characters (U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF, U+FFF9-U+FFFB),
+# the line and paragraph separators, and the tag characters U+E0000-U+E007F: `pay\u200bments` is not `payments`.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+INVISIBLE = _INVISIBLE  # also what exports escape
 
 
 def _picture(match: re.Match[str]) -> str:
-    """The visible stand-in for one invisible character, spelled as in Python: \\x1b, \\u202e.
+    """The visible stand-in for one invisible character, spelled as in Python: \\x1b, \\u202e, \\U000e0041.
 
     (Unicode's control pictures such as U+241B are missing from common monospace fonts.)"""
     code = ord(match.group())
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 

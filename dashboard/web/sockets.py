@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import Response, jsonify, request
 from flask_sock import Sock
 from sqlalchemy import Connection
 
@@ -34,8 +34,23 @@ def end_connection(ws: Any) -> None:
             ws.sock.shutdown(socket.SHUT_RDWR)
 
 
+def check_handshake() -> Response | None:
+    """`before_request`: a websocket handshake from a page elsewhere (a foreign `Origin`) gets a real
+    403 before any upgrade. The Host allowlist and the UI token are checked before this, the same way."""
+    rule = request.url_rule
+    if rule is None or not rule.websocket:
+        return None
+    origin = foreign_origin(request)
+    if origin is None:
+        return None
+    resp = jsonify(error=f"websocket from origin {origin[:100]!r} refused: only this dashboard's own pages may open it")
+    resp.status_code = 403
+    return resp
+
+
 def refuse(ws: Any, reason: str) -> None:
-    """Close with a policy-violation code and a short reason (a bad filter, a foreign origin)."""
+    """Close with a policy-violation code and a short reason: for what only the view finds out after
+    the upgrade (a bad filter argument)."""
     ws.close(POLICY_VIOLATION, reason[:120])
     # Let the socket's reader thread finish first: started late on a socket already gone, it would
     # die registering it (simple_websocket catches only ValueError there).
@@ -110,10 +125,10 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
 
 def live_view(ws: Any, feed: Feed, read_filter: Callable[[Any], Any],
               after_query: Callable[[Connection, Any, int, int], list[dict[str, Any]]]) -> None:
-    """A live socket from its URL: the filter (`read_filter(request.args)`, with a `matches`
-    predicate), `after` for a catch-up through `after_query(conn, filter, after, limit)`, then the feed."""
-    if foreign_origin(request):
-        return refuse(ws, "foreign origin refused")
+    """A live socket from its URL: the filter (`read_filter(request.args)`, with a `matches` predicate),
+    `after` for a catch-up through `after_query(conn, filter, after, limit)`, then the feed.
+
+    Host, Origin and the UI token were checked before the upgrade (hosts, check_handshake, auth)."""
     try:
         flt = read_filter(request.args)
         after = int_arg("after", 0) or 0

@@ -6,15 +6,18 @@
 export const FOLD_LINES = 200;   // a long text shows this many lines, then "show all"
 export const FOLD_CHARS = 20000; // ... or this many characters, whichever comes first
 
-// C0 controls except tab and newline, DEL, C1 controls, bidi overrides/isolates/marks.
-const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls except tab and newline, DEL, C1 controls, the soft hyphen, bidi overrides/isolates/marks,
+// zero-width and invisible characters (U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF, U+FFF9-U+FFFB),
+// the line and paragraph separators, and the tag characters U+E0000-U+E007F: `pay\u200bments` is not `payments`.
+const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
 
-/** Text with terminal escapes and invisible direction marks made visible as Python spells
- * them (\x1b, \u202e), never interpreted. */
+/** Text with terminal escapes, invisible characters and direction marks made visible as Python
+ * spells them (\x1b, \u202e, \U000e0041), never interpreted. */
 export function printable(text) {
   if (text === null || text === undefined) return "";
   return String(text).replace(INVISIBLE, ch => {
-    const code = ch.charCodeAt(0);
+    const code = ch.codePointAt(0);
+    if (code > 0xffff) return "\\U" + code.toString(16).padStart(8, "0");
     return code <= 0xff ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
   });
 }

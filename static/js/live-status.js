@@ -34,9 +34,33 @@ export function scrolledAway(list) {
   return list.scrollTop > 4;
 }
 
+const HEALTH_EVERY = 5000;  // ms between /healthz checks while the page is visible
+
+/** Show when the server cannot store (a full disk, a locked database): records sent now are refused. */
+function watchStoreHealth(badge) {
+  if (!badge) return;
+  const check = async () => {
+    if (document.visibilityState === "visible") {
+      let problem = "";
+      try {
+        const answer = await fetch("/healthz", { cache: "no-store" });
+        if (answer.status === 503) problem = (await answer.json()).error || "unavailable";
+      } catch {
+        problem = "";  // the server is away: the live state already says RECONNECTING
+      }
+      badge.hidden = !problem;
+      badge.textContent = problem ? `STORE: ${problem} · new records are refused (503)` : "";
+      badge.title = badge.textContent;
+    }
+    setTimeout(check, HEALTH_EVERY);
+  };
+  check();
+}
+
 /** The indicator's elements on this page; a click while reconnecting retries at once. */
 export function liveUi(socket, extra = {}) {
   const state = document.getElementById("live-state");
   state.addEventListener("click", () => socket.retryNow());
+  watchStoreHealth(document.getElementById("store-health"));
   return { state, label: state.querySelector(".state-label"), newBar: document.getElementById("new-bar"), ...extra };
 }

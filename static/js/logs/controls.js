@@ -85,7 +85,9 @@ export function installEmptyState() {
     const body = { name: "logdash.test", levelname: "INFO", levelno: 20, created: Date.now() / 1000,
       msg: "Test record from the logdash page: it works!", pathname: location.href };
     try {
-      await getJSON("/ingest?app=logdash", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      // signed in with a UI token, the page's CSRF token stands in for the ingest token
+      const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+      await getJSON("/ingest?app=logdash", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) });
     } catch (e) {
       banner(`The test record was not stored: ${e.message}`);
     }
