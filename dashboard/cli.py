@@ -19,7 +19,12 @@ ENV = settings.PREFIX
 @click.version_option(package_name="logdash")
 def main() -> None:
     """logdash: a web dashboard for Python logs sent with logging.handlers.HTTPHandler."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .console_log import configure
+
+    try:
+        configure(os.environ.get(ENV + "LOG_FORMAT") or settings.DEFAULTS["LOG_FORMAT"])
+    except ValueError as e:
+        raise click.UsageError(f"{ENV}{e}") from None
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
@@ -76,7 +81,8 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
     # every worker knows the bound address (Host allowlist) and whether cookies must be Secure
     overrides = {"DATABASE_URL": database_url, "HOST": host, "SESSION_COOKIE_SECURE": bool(certfile)}
     Server(lambda: create_app(overrides),
-           gunicorn_options(host, port, workers, threads, certfile, keyfile, banner=text)).run()
+           gunicorn_options(host, port, workers, threads, certfile, keyfile, banner=text,
+                            log_format=config["LOG_FORMAT"])).run()
 
 
 @main.command()

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .console_log import ServerLog
 from .web.raw_headers import RawHeaders, remember_headers
 
 
@@ -87,9 +88,9 @@ def announce(text: str) -> Callable[[Any], None]:
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int,
                      certfile: str | None = None, keyfile: str | None = None,
-                     banner: str | None = None) -> dict[str, Any]:
+                     banner: str | None = None, log_format: str = "text") -> dict[str, Any]:
     """The gunicorn settings logdash needs (gthread workers; long GET URLs allowed through; websockets
-    closed promptly on shutdown; `banner` printed once listening)."""
+    closed promptly on shutdown; `banner` printed once listening; its log lines in our format)."""
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -103,6 +104,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "logger_class": type("ServerLog", (ServerLog,), {"kind": log_format}),
         "pre_request": remember_headers,  # headers in received order, for the inspector
         "worker_int": stop_live_sockets,
         "post_worker_init": guard_signals,

@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETENTION", "30d", str,
             "records kept: an age (`7d`, `12h`), a count (`1000000`), a database size (`2GB`), or several "
             "(`7d,2GB`); `none` keeps everything. Pruned in the background in small steps"),
+    Setting("LOG_FORMAT", "text", str,
+            "the server's own log lines on stderr: `text`, or `json` (one object per line) for log collectors"),
     Setting("PRUNE_INTERVAL", 60, int, "seconds between background retention rounds"),
     Setting("REQUEST_RETENTION", 5000, int,
             "captured requests kept for the inspector, for /ingest and the request bin each"),

@@ -84,6 +84,7 @@ def test_a_missing_postgres_driver_says_what_to_install(tmp_path: Path, command:
     ({"LOGDASH_WORKERS": "many"}, "LOGDASH_WORKERS"),
     ({"LOGDASH_RETENTION": "7 fortnights"}, "LOGDASH_RETENTION"),
     ({"LOGDASH_QUEUE_SIZE": "big"}, "LOGDASH_QUEUE_SIZE"),
+    ({"LOGDASH_LOG_FORMAT": "xml"}, "LOGDASH_LOG_FORMAT"),
 ])
 def test_a_bad_setting_in_the_environment_is_one_line(tmp_path: Path, env: dict[str, str], named: str) -> None:
     result = logdash("serve", "--db", f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path, env=env)

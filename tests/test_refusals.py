@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sqlite3
 import threading
 import time
@@ -158,3 +159,19 @@ def test_what_the_client_sent_cannot_drive_the_terminal(caplog: pytest.LogCaptur
     [line] = [r.getMessage() for r in caplog.records]
     assert "unsupported Content-Type text/" in line and "red" in line
     assert not any(ch in line for ch in "\x1b\x07\u202e")
+
+
+def test_with_log_format_json_every_log_line_is_one_json_object(serve, db_url, tmp_path: Path) -> None:
+    live = serve(db_url, workers=1, env={"LOGDASH_INGEST_TOKEN": TOKEN, "LOGDASH_LOG_FORMAT": "json"})
+    assert live.post("/ingest", b'{"msg": "x"}', "application/json")[0] == 401
+    with socket.create_connection(("127.0.0.1", live.port)) as sock:  # a request gunicorn itself refuses
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n")
+        sock.recv(100)
+    path = serve_log(tmp_path, live.port)
+    lines = wait_for(lambda: [line for line in path.read_text().splitlines() if line.startswith("{")]
+                     if "Invalid request" in path.read_text() else None)
+    parsed = [json.loads(line) for line in lines]
+    assert all(set(p) >= {"time", "level", "logger", "pid", "message"} for p in parsed)
+    refused = [p for p in parsed if p["logger"] == "dashboard.ingest"]
+    assert refused and refused[0]["level"] == "WARNING" and "401 token missing" in refused[0]["message"]
+    assert any(p["logger"] == "gunicorn.error" and "Invalid request" in p["message"] for p in parsed)
