@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import atexit
+import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -71,11 +73,28 @@ def guard_signals(worker: Any) -> None:
         if callable(term_handler):
             term_handler(signum, frame)
         stop_live(worker.wsgi)  # post_worker_init runs after the app is loaded
+        watchdog = threading.Timer(STOP_GRACE, _finish, args=(worker.wsgi,))
+        watchdog.daemon = True
+        watchdog.start()
 
     signal.signal(signal.SIGINT, on_quit)
     signal.signal(signal.SIGQUIT, on_quit)
     signal.signal(signal.SIGTERM, on_term)
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn sets it: requests in flight go on
+
+
+STOP_GRACE = 3.0  # seconds a stopping worker may take before it commits what is queued and exits
+
+
+def _finish(app: Flask) -> None:
+    """A stopping worker still alive after STOP_GRACE (a connection that will not end): commit what
+    is queued, then exit. Every acknowledged record is already committed; nothing waits longer."""
+    from . import close_app
+
+    try:
+        close_app(app)
+    finally:
+        os._exit(0)
 
 
 def announce(text: str) -> Callable[[Any], None]:

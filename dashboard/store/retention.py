@@ -25,7 +25,7 @@ from .schema import records
 
 log = logging.getLogger(__name__)
 STEP = 500            # records deleted per transaction
-SHARE = 4             # pause at least 4x as long as a step took: the write lock is ours a fifth of the time
+SHARE = 3             # pause at least 3x as long as a step held the lock: it is ours a quarter of the time
 PAUSE = 0.025         # seconds between steps: longer than the busy handler's middle sleeps, so waiting writers get in
 _AGE = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SIZE = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
