@@ -95,6 +95,7 @@ def _create(url: str, parsed: URL) -> Engine:
             cur.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect on a new file: retention can shrink it
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never need the disk (it may be full)
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 

@@ -6,7 +6,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
 from ..store.writer import StoreUnavailable
@@ -57,11 +58,21 @@ def store_unavailable(e: StoreUnavailable) -> ResponseReturnValue:
     return jsonify(error=str(e)), 503, {"Retry-After": str(e.retry_after)}
 
 
+def database_refused(e: OperationalError) -> ResponseReturnValue:
+    """503 naming what the database said (a full disk, a lock) instead of a bare 500."""
+    reason = str(e.orig).splitlines()[0] if e.orig else type(e).__name__
+    log.error("database error on %s %s: %s", request.method, request.path, reason)
+    answer = ServiceUnavailable(f"The database could not answer: {reason}. Retry in a moment.")
+    body, status = _answer(answer)
+    return body, status, {"Retry-After": "5"}
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers and the bounded `int` converter (before any route is added)."""
     app.url_map.converters["int"] = Int64Converter
     app.register_error_handler(BadArgument, bad_argument)
     app.register_error_handler(StoreUnavailable, store_unavailable)
+    app.register_error_handler(OperationalError, database_refused)
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> ResponseReturnValue:
