@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import Live, free_port
+from conftest import Live, free_port, stop_server
 
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
@@ -43,12 +43,7 @@ def served(folder: Path, workers: int = 1) -> Iterator[Live]:
             time.sleep(0.1)
         yield live
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(15)
+        stop_server(proc)
 
 
 @dataclass
