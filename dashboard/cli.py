@@ -1,4 +1,4 @@
-"""The `logdash` command: serve, demo, prune, db upgrade. Mistakes are one line (see cli_errors)."""
+"""The `logdash` command: serve, demo, send, prune, db upgrade. Mistakes are one line (see cli_errors)."""
 from __future__ import annotations
 
 import logging
@@ -113,6 +113,45 @@ def demo(url: str, count: int, token: str | None) -> None:
     click.echo(("\n" if interactive else "") + f"sent {sent} records to {public_url(url)}; see them at {site}/")
 
 
+@main.command("send")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--url", envvar=ENV + "INGEST_URL", default="http://127.0.0.1:8000/ingest", show_default=True,
+              show_envvar=True, help="The dashboard's ingest URL.")
+@click.option("--app", envvar=ENV + "APP", show_envvar=True, default=None,
+              help="Tag every record with this app name (?app=).")
+@click.option("--token", envvar=ENV + "INGEST_TOKEN", show_envvar=True, default=None,
+              help="The server's ingest token, sent as a Bearer token.")
+@click.option("-f", "--follow", is_flag=True, envvar=ENV + "FOLLOW", show_envvar=True,
+              help="After the end of each FILE, keep sending the lines written to it (like tail -F); "
+                   "Ctrl-C sends what was read and stops.")
+@click.option("--retry-for", type=click.FloatRange(0), default=30.0, show_default=True, envvar=ENV + "RETRY_FOR",
+              show_envvar=True, metavar="SECONDS",
+              help="How long to keep retrying a batch while the dashboard is down or busy (a restart) before "
+                   "failing.")
+def send_command(files: tuple[str, ...], url: str, app: str | None, token: str | None, follow: bool,
+                 retry_for: float) -> None:
+    """Send log lines from FILEs (or stdin) as records: JSON lines as they are, plain lines with their level,
+    logger and time, tracebacks with the line they belong to. Progress and errors go to stderr."""
+    from .client.checked import public_url
+    from .client.send import SendFailed, send
+    from .client.transport import Transport
+
+    interactive = sys.stderr.isatty()  # a progress line only for a person watching
+    shown = []
+
+    def progress(n: int) -> None:
+        if interactive:
+            shown.append(n)
+            click.echo(f"\rsent {n} records", nl=False, err=True)
+
+    try:
+        transport = Transport(url, app, token or None)
+        sent = send(files, follow, transport, retry_for, progress)
+    except (ValueError, SendFailed) as e:
+        raise click.ClickException(("\n" if shown else "") + str(e)) from None
+    click.echo(("\r" if shown else "") + f"sent {sent} records to {public_url(transport.url)}", err=True)
+
+
 @main.command()
 @_db_option
 @click.option("--older-than", "older_than", metavar="AGE", help="Delete records older than this (7d, 12h, 90m).")
@@ -145,6 +184,59 @@ def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
     click.echo(("\n" if deleted else "") + f"pruned {deleted:,} records from {describe_url(engine.url)} "
                f"in {time.monotonic() - started:.1f} s", err=False)
     engine.dispose()
+
+
+@main.command()
+@click.option("--url", envvar=ENV + "URL", show_envvar=True, default="http://127.0.0.1:8000", show_default=True,
+              help="The dashboard's address (its /ingest URL works too).")
+@click.option("--level", help="Minimum level (DEBUG, INFO, WARNING, ERROR, CRITICAL or a number).")
+@click.option("--logger", help="Logger name and its children (`app` matches app and app.db).")
+@click.option("--q", help="Text every shown record contains (each word).")
+@click.option("--app", help="Only records of this app.")
+@click.option("--since", metavar="WHEN", help="Only records from then on: an age (15m, 2h, 7d), ISO 8601 or epoch.")
+@click.option("-n", "--lines", type=click.IntRange(0, 1000), default=20, show_default=True,
+              help="How many of the newest records to show before following.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per record and line (for jq).")
+@click.option("--color/--no-color", default=None,
+              help="Colour levels (default: on a terminal, unless NO_COLOR is set).")
+@click.option("--token", envvar=ENV + "UI_TOKEN", show_envvar=True, default=None,
+              help="The dashboard's UI token, sent as Authorization: Bearer.")
+def tail(url: str, level: str | None, logger: str | None, q: str | None, app: str | None, since: str | None,
+         lines: int, as_json: bool, color: bool | None, token: str | None) -> None:
+    """Show the newest records, then follow new ones as they are stored (Ctrl-C stops).
+
+    Control characters in records are shown as escapes (\\x1b, \\u202e), never obeyed."""
+    from itertools import chain
+
+    from .client.tail import Dashboard, TailFailed, follow, last_records, since_arg
+    from .client.terminal import json_line, render, use_color
+    from .ingest.levels import level_number
+
+    if level:
+        try:
+            level_number(level)
+        except ValueError:
+            raise click.BadParameter(f"{level!r} is not a level name or number", param_hint="--level") from None
+    filters = {k: v for k, v in {"level": level, "logger": logger, "q": q, "app": app,
+                                 "since": since and since_arg(since, time.time())}.items() if v}
+    colored = not as_json and use_color(color, sys.stdout.isatty(), os.environ)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")  # a terminal that cannot show a character gets \u....
+
+    def notice(text: str) -> None:
+        click.secho(text, err=True, fg="yellow" if colored else None)
+
+    try:
+        dash = Dashboard.from_url(url, token)
+        backlog, after = last_records(dash, filters, lines)
+        for record in chain(backlog, follow(dash, filters, after, notice)):
+            click.echo(json_line(record) if as_json else render(record, color=colored), color=colored)
+    except TailFailed as e:
+        raise click.ClickException(str(e)) from None
+    except KeyboardInterrupt:
+        return  # Ctrl-C is how a tail ends
+    except BrokenPipeError:  # `logdash tail | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush goes nowhere, quietly
 
 
 @main.group()

@@ -1,1 +1,1 @@
-"""Records in: /ingest, decoding bodies, parsing fields, safe formatting, levels."""
+"""Records in: /ingest and /v1/logs (OpenTelemetry), decoding bodies, parsing fields, safe formatting, levels."""

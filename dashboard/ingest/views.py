@@ -1,89 +1,71 @@
-"""POST/GET /ingest: records in, stored, and only then answered.
+"""The ingest URLs: /ingest (the stock HTTPHandler, JSON and NDJSON) and /v1/logs (OpenTelemetry OTLP/HTTP).
 
-Every answer, accepted or refused, is captured for the inspector, because the
-stock HTTPHandler ignores it.
+Both go the one way through of `receive`; each says only how its body becomes records and how it answers.
 """
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..inspector.capture import capture
-from ..store.writer import StoreUnavailable, get_writer
-from ..web.body import UnreadableBody, read_body
-from ..web.security import Refused, allowed_origins, check_not_cross_site, check_token, cors_headers, preflight
-from .decode import NOTE_FIELD, URL_PARAMS, DecodeError, decode, decompress, problem
+from ..web.security import Refused, allowed_origins, cors_headers, preflight
+from . import otlp, otlp_reply
+from .decode import NOTE_FIELD, decode
 from .extras import FormFields
-from .limits import MAX_RECORDS
-from .parse import MAX_FIELDS, RecordError, parse_record, to_row
-from .refusals import RefusalLog
+from .receive import Batch, Endpoint, receive
 
 bp = Blueprint("ingest", __name__)
-log = logging.getLogger(__name__)
-refusals = RefusalLog()  # per worker process
 
 
-def records_of(req: Request, body: bytes, body_size: int) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Check and parse the request: the storable rows, a reason for each item refused, notes on what was stored.
-
-    HEAD is refused (405): Flask answers HEAD with the GET view, and a HEAD must not store anything.
-
-    Raises Refused when nothing in the request can be stored.
-    """
-    cfg = current_app.config
-    limit = cfg["MAX_BODY"]
-    if req.method == "HEAD":
-        raise Refused(405, "HEAD stores nothing: send records with POST (or GET)", {"Allow": "GET, POST"})
-    if body_size > limit:
-        raise Refused(413, f"body over {limit:,} bytes ({body_size:,} sent)")
-    if len(req.query_string) > limit:
-        raise Refused(414, f"GET URL too long (over {limit:,} bytes); use HTTPHandler(..., method=\"POST\")")
-    if (fields := req.query_string.count(b"&") + 1) > MAX_FIELDS + len(URL_PARAMS):  # before Werkzeug builds them
-        raise Refused(400, f"record has {fields} fields in the URL; the limit is {MAX_FIELDS}")
-    check_token(req, cfg["INGEST_TOKEN"])
-    check_not_cross_site(req, allowed_origins(cfg["INGEST_ORIGINS"]))
-    try:
-        body = decompress(body, req.headers.get("Content-Encoding", ""), limit)
-        items = decode(req.method, req.content_type or "", req.args, body)
-    except DecodeError as e:
-        raise Refused(e.status, str(e)) from None
-    except Exception:
-        log.exception("could not decode the body")
-        raise Refused(400, "body could not be read (server error, see the server log)") from None
-    if len(items) > MAX_RECORDS:
-        raise Refused(413, f"{len(items):,} records in one request; the limit is {MAX_RECORDS:,}: send smaller batches")
-    notes = sorted({item[NOTE_FIELD] for item in items if isinstance(item, FormFields) and NOTE_FIELD in item})
-    received, app_name = time.time(), req.args.get("app") or None
-    rows, refused = [], []
-    for number, item in enumerate(items, 1):
-        try:
-            reason = problem(item)
-            if reason is None:
-                rows.append(to_row(parse_record(item, received=received, app=app_name, source=req.remote_addr)))
-        except RecordError as e:
-            reason = str(e)
-        except Exception:
-            log.exception("could not parse record %d", number)
-            reason = "record could not be read (server error, see the server log)"
-        if reason is not None:
-            refused.append(reason if len(items) == 1 else f"record {number}: {reason}")
-    if not rows:
-        raise Refused(400, "; ".join(refused[:3]) + (f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""))
-    return rows, refused, notes
-
-
-def _answer(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+def _json_answer(payload: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
     resp = jsonify(payload)
     resp.status_code = status
-    resp.headers.update(headers or {})
+    resp.headers.update(headers)
     return resp
 
 
+def _ingest_items(req: Request, body: bytes) -> tuple[list[tuple[Any, str | None]], list[str]]:
+    items = decode(req.method, req.content_type or "", req.args, body)
+    notes = sorted({item[NOTE_FIELD] for item in items if isinstance(item, FormFields) and NOTE_FIELD in item})
+    app_name = req.args.get("app") or None
+    return [(item, app_name) for item in items], notes
+
+
+def _ingest_accepted(batch: Batch) -> dict[str, Any]:
+    payload: dict[str, Any] = {"accepted": len(batch.rows)}
+    if batch.notes:
+        payload["notes"] = batch.notes
+    if batch.refused:
+        payload["rejected"] = batch.refused
+    return payload
+
+
+INGEST = Endpoint(read=_ingest_items, accepted=_ingest_accepted, refused=lambda status, reason: {"error": reason},
+                  reply=_json_answer)
+
+
+def _protobuf_request() -> bool:
+    return (request.mimetype or "") == otlp.PROTOBUF
+
+
+def _otlp_items(req: Request, body: bytes) -> tuple[list[tuple[Any, str | None]], list[str]]:
+    if req.method != "POST":
+        raise Refused(405, "OTLP/HTTP logs are sent with POST", {"Allow": "POST"})
+    return otlp.read_logs(req.mimetype or "", body, req.args.get("app") or None), []
+
+
+def _otlp_accepted(batch: Batch) -> dict[str, Any]:
+    message = "; ".join(batch.refused[:3]) + (f" (and {len(batch.refused) - 3} more)" if len(batch.refused) > 3 else "")
+    return otlp_reply.accepted(len(batch.refused), message)
+
+
+OTLP = Endpoint(read=_otlp_items, accepted=_otlp_accepted, refused=otlp_reply.failed,
+                reply=lambda payload, status, headers: otlp_reply.reply(payload, status, headers, _protobuf_request()))
+
+
 @bp.route("/ingest", methods=["OPTIONS"], provide_automatic_options=False)
+@bp.route("/v1/logs", methods=["OPTIONS"], provide_automatic_options=False)
 def ingest_preflight() -> ResponseReturnValue:
     """CORS preflight: allowed only for the browser origins in LOGDASH_INGEST_ORIGINS."""
     return preflight(request, allowed_origins(current_app.config["INGEST_ORIGINS"]))
@@ -97,38 +79,10 @@ def _cors(resp: Response) -> Response:
 @bp.route("/ingest", methods=["GET", "POST"])
 def ingest() -> ResponseReturnValue:
     """Store the records carried by this request; answer only after they are committed."""
-    cfg = current_app.config
-    body, body_size, unreadable = b"", 0, None
-    try:
-        body, body_size = read_body(request, cfg["MAX_BODY"])
-    except UnreadableBody as e:
-        unreadable = Refused(e.status, e.reason)
-    writer = get_writer()
+    return receive(INGEST)
 
-    def captured(status: int, reason: str | None, response: dict[str, Any]) -> dict[str, Any]:
-        return capture(request, body, body_size, status=status, reason=reason,
-                       response=response, body_cap=cfg["REQUEST_BODY_CAP"])
 
-    try:
-        if unreadable is not None:
-            raise unreadable
-        rows, refused, notes = records_of(request, body, body_size)
-    except Refused as e:
-        payload = {"error": e.reason}
-        writer.keep_refused(captured(e.status, e.reason, payload))
-        refusals.refused(e.status, e.reason, request.remote_addr, request.path)
-        return _answer(payload, e.status, e.headers)
-
-    payload: dict[str, Any] = {"accepted": len(rows)}
-    reason = "; ".join(notes) or None
-    if notes:
-        payload["notes"] = notes
-    if refused:
-        payload["rejected"] = refused
-        reason = f"{len(refused)} of {len(rows) + len(refused)} records refused: {refused[0]}"
-    try:
-        writer.store(rows, captured(200, reason, payload))
-    except StoreUnavailable as e:
-        refusals.refused(503, str(e), request.remote_addr, request.path)
-        raise
-    return _answer(payload, 200)
+@bp.route("/v1/logs", methods=["GET", "POST"])
+def otlp_logs() -> ResponseReturnValue:
+    """Store the log records of an OTLP/HTTP export (protobuf or JSON); answer in its encoding once committed."""
+    return receive(OTLP)
