@@ -1,7 +1,9 @@
 """Query latency at scale: API lists and filters, histogram, logger tree, pages and export over N records.
 
 Builds N realistic records (default 1,000,000: 72 loggers in dotted hierarchies, 5 apps, mostly
-INFO/DEBUG, spread over the last 7 days, "timeout" in ~5% of messages, a rare word in 8) through the
+INFO/DEBUG, spread over the last 7 days, "timeout" in ~5% of messages, a rare word in 8, a random
+`request_id` extra on each; the search language's shapes: an extra, a phrase, folded case, an
+exclusion, a muted logger subtree, a regex) through the
 real ingest path: NDJSON POSTs of 2,000 records from several threads to `logdash serve`. Building 1M
 takes minutes, so `--db PATH` keeps the file and reuses it when it already holds >= N records.
 Then serves it (a fresh `logdash serve --workers 2`) and times each query to the last byte on a
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +100,15 @@ def build(server: Server, count: int, batch: int, threads: int, seed: int) -> tu
     return stored[0], time.monotonic() - started
 
 
-def specs(newest_id: int, newest: float, oldest: float, count: int) -> list[Spec]:
+PHRASE = '"upstream timeout"'
+
+
+def q(text: str) -> str:
+    """A search as a URL argument."""
+    return "q=" + urllib.parse.quote(text, safe="")
+
+
+def specs(newest_id: int, newest: float, oldest: float, count: int, old_request_id: str) -> list[Spec]:
     """Every timed query; ranges are relative to the newest record (the database may be days old)."""
     deep = min(10_000, count // 2)
     def hour(rng: random.Random) -> float:
@@ -116,6 +127,14 @@ def specs(newest_id: int, newest: float, oldest: float, count: int) -> list[Spec
         Spec(f"q={COMMON_WORD} (common word)", lambda r: f"/api/records?q={COMMON_WORD}", 50),
         Spec(f"q={RARE_WORD} (rare word)", lambda r: f"/api/records?q={RARE_WORD}", 50),
         Spec(f"q={ABSENT_WORD} (absent word)", lambda r: f"/api/records?q={ABSENT_WORD}", 50),
+        Spec("q=request_id=… (an extra, one old record)", lambda r: f"/api/records?{q('request_id=' + old_request_id)}",
+             50),
+        Spec('q="upstream timeout" (phrase)', lambda r: f"/api/records?{q(PHRASE)}", 50),
+        Spec(f"q={COMMON_WORD.upper()} (folded case)", lambda r: f"/api/records?{q(COMMON_WORD.upper())}", 50),
+        Spec(f"q={COMMON_WORD} -upstream (exclusion)", lambda r: f"/api/records?{q(COMMON_WORD + ' -upstream')}", 50),
+        Spec("q=-logger=urllib3 (mute)", lambda r: f"/api/records?{q('-logger=urllib3')}", 50),
+        Spec("q=/timeout after \\d+/ (regex)", lambda r: f"/api/records?{q('/timeout after ' + chr(92) + 'd+/')}", 50),
+        Spec("histogram 24 h, q=-logger=urllib3", lambda r: f"/api/histogram?{day}&{q('-logger=urllib3')}", 50),
         Spec("all filters together", lambda r: f"/api/records?logger={COMMON_LOGGER}&level=WARNING&app={COMMON_APP}"
              f"&{day}&q={COMMON_WORD}", 50),
         Spec(f"cursor {deep:,} deep", lambda r: f"/api/records?before={newest_id - deep - r.randint(0, deep // 10)}",
@@ -128,6 +147,7 @@ def specs(newest_id: int, newest: float, oldest: float, count: int) -> list[Spec
         Spec("page / (no filter)", lambda r: "/", 100),
         Spec("page /?last=24h", lambda r: "/?last=24h", 100),
         Spec("page /?last=7d", lambda r: "/?last=7d", 100),
+        Spec("page /?q=-logger=urllib3 (mute)", lambda r: f"/?{q('-logger=urllib3')}", 100),
     ]
 
 
@@ -220,8 +240,10 @@ def main() -> None:
             count = http.record_count()
             newest = http.get_json("/api/records?limit=1")["records"][0]
             oldest_created = http.get_json("/api/histogram")["since"]
+            middle = http.get_json(f"/api/records?before={newest['id'] - count // 2}&limit=1")["records"][0]
             results = [measure(http, spec, opts.warmup, opts.runs, opts.budget, rng)
-                       for spec in specs(newest["id"], newest["created"], oldest_created, count)]
+                       for spec in specs(newest["id"], newest["created"], oldest_created, count,
+                                         middle["extra"]["request_id"])]
             since = f"&since={since_for_newest(http, 100_000)}" if count > 100_000 else ""
             exports = [http.timed_get(f"/api/export?format=ndjson{since}") for _ in range(3)]
             db_bytes = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())

@@ -1,16 +1,23 @@
-"""logdash: a self-hosted web dashboard for Python logs."""
+"""logdash: a self-hosted web dashboard for Python logs.
+
+Flask is imported inside `create_app`, not here: `dashboard.client` (the handler an app imports)
+lives in this package and must not drag the web stack into the app's process.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then LOGDASH_* environment, then `overrides`."""
+    from flask import Flask
+
     from . import settings
     from .ingest.level_seed import seed_levels
     from .inspector import queries as request_queries

@@ -1,10 +1,12 @@
 """Fixtures: a migrated SQLite file per test, the real app on a loopback port, stock clients."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +39,7 @@ class Live:
     host: str
     port: int
     app: Any = None
+    proc: subprocess.Popen | None = None  # a `serve` subprocess, for tests that stop and restart it
 
     def get(self, path: str) -> tuple[int, Any]:
         """GET path; return (status, parsed JSON or text)."""
@@ -99,14 +102,23 @@ def store_records(app: Any, *records: dict[str, Any], app_name: str | None = "sh
     return app.extensions["logdash.writer"].store(rows).record_ids
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file, migrated to head with the real Alembic revisions."""
-    url = f"sqlite:///{tmp_path / 'logdash.db'}"
-    engine = make_engine(url)
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head with the real Alembic revisions, once per session."""
+    path = tmp_path_factory.mktemp("template") / "logdash.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    engine.dispose()
-    return url
+    engine.dispose()  # the last connection closed: the WAL is folded into the file and removed
+    return path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, migrated_file: Path) -> str:
+    """A fresh SQLite file at head: a copy of the session's migrated one (migrating each took longer
+    than most tests)."""
+    path = tmp_path / "logdash.db"
+    shutil.copyfile(migrated_file, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -126,7 +138,7 @@ def app(db_url: str, app_settings: dict[str, Any]):
 def live(app) -> Iterator[Live]:
     """The app served on a loopback port by a threaded WSGI server."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield Live(f"http://127.0.0.1:{server.port}", "127.0.0.1", server.port, app)
     server.shutdown()
@@ -138,8 +150,8 @@ def serve(tmp_path: Path) -> Iterator[Any]:
     """Start `logdash serve` (gunicorn, several workers) as a real subprocess; returns a starter."""
     procs: list[subprocess.Popen] = []
 
-    def start(db_url: str, workers: int = 2, env: dict[str, str] | None = None) -> Live:
-        port = free_port()
+    def start(db_url: str, workers: int = 2, env: dict[str, str] | None = None, port: int | None = None) -> Live:
+        port = port or free_port()
         # its output goes to a file: a pipe nobody reads fills up and freezes the server mid-test
         log_path = tmp_path / f"serve-{port}.log"
         with log_path.open("wb") as log_file:
@@ -149,7 +161,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
                 cwd=tmp_path, env={**os.environ, "LOGDASH_RETENTION": "none", **(env or {})},
                 stdout=log_file, stderr=subprocess.STDOUT)
         procs.append(proc)
-        live = Live(f"http://127.0.0.1:{port}", "127.0.0.1", port)
+        live = Live(f"http://127.0.0.1:{port}", "127.0.0.1", port, proc=proc)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -196,9 +208,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser tab at 1280x800; console errors fail the test."""
+@contextlib.contextmanager
+def _tab(browser: Any) -> Iterator[Any]:
+    """A browser tab at 1280x800 in its own context; console and page errors fail at the end."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     errors: list[str] = []
@@ -207,3 +219,36 @@ def page(browser):
     yield page
     context.close()
     assert not errors, f"browser errors: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab at 1280x800; console errors fail the test."""
+    with _tab(browser) as tab:
+        yield tab
+
+
+# Module-scoped: browser tests that can share one server and one tab (starting a server and a browser
+# context per test costs more than the checks themselves) keep their data apart by app name or path.
+@pytest.fixture(scope="module")
+def shared_live(tmp_path_factory: pytest.TempPathFactory, migrated_file: Path) -> Iterator[Live]:
+    """One migrated SQLite file and the real app on a loopback port, for a whole module."""
+    path = tmp_path_factory.mktemp("shared") / "logdash.db"
+    shutil.copyfile(migrated_file, path)
+    url = f"sqlite:///{path}"
+    app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield Live(f"http://127.0.0.1:{server.port}", "127.0.0.1", server.port, app)
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+    close_app(app)
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser: Any) -> Iterator[Any]:
+    """One tab at 1280x800 for a whole module; page errors fail the module's last test."""
+    with _tab(browser) as tab:
+        yield tab

@@ -10,7 +10,7 @@ RECEIVED = 1_800_000_000.25
 KEYS = {"created", "app", "source", "name", "levelno", "levelname", "message", "msg", "args",
         "pathname", "filename", "module", "funcName", "processName", "threadName", "taskName",
         "lineno", "process", "thread", "exc_info", "exc_text", "stack_info", "extra", "exc_type", "exc_value",
-        "format_error", "extra_text"}
+        "format_error", "extra_text", "trace_id", "span_id"}
 ZERO_DIV = ("ZeroDivisionError", "division by zero")
 
 

@@ -19,7 +19,8 @@ def test_each_argument_type_is_stored_as_the_app_printed_it_and_found_by_its_val
         expected, args_text = app_message(msg, args)
         assert (record["message"], record["args"], record["format_error"]) == (expected, args_text, None)
         value = str(args[0] if not isinstance(args[0], dict) else args[0]["user"])
-        assert record["id"] in [r["id"] for r in live.records(q=value, limit="1000")], value
+        phrase = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'  # as text, whatever it starts with
+        assert record["id"] in [r["id"] for r in live.records(q=phrase, limit="1000")], value
 
 
 def test_get_method_and_a_50_kb_argument(live) -> None:

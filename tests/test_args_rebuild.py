@@ -5,6 +5,7 @@ import datetime
 import enum
 import logging
 import pathlib
+import re
 import uuid
 from decimal import Decimal
 from fractions import Fraction
@@ -66,7 +67,7 @@ def app_message(msg: str, args: tuple[Any, ...]) -> tuple[str, str]:
     return record.getMessage(), str(record.args)
 
 
-@pytest.mark.parametrize(("msg", "args"), APP_VALUES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("msg", "args"), APP_VALUES, ids=lambda v: re.sub(r" at 0x[0-9a-f]+", "", repr(v))[:40])
 def test_message_is_what_the_app_printed(msg: str, args: tuple[Any, ...]) -> None:
     expected, args_text = app_message(msg, args)
     r = fast({"msg": msg, "args": args_text})

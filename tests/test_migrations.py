@@ -15,7 +15,7 @@ from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
 from dashboard.store.writer import Writer
 
-HEAD = "0006"
+HEAD = "0008"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:
@@ -149,4 +149,45 @@ def test_0005_keeps_every_row_and_makes_args_searchable(tmp_path) -> None:
     raw.commit()
     assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
     assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"ord-7781\"'").fetchone() == (0,)
+    raw.close()
+
+
+def test_0008_folds_the_text_and_indexes_the_extras_of_existing_rows(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'v7.db'}"
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0007")
+    raw = sqlite3.connect(tmp_path / "v7.db")
+    raw.executemany("INSERT INTO records (created, name, levelno, levelname, message, args, extra) "
+                    "VALUES (?, 'x', 20, 'INFO', ?, ?, ?)", [
+                        (1, "Grüße an CHLOÉ", None, json.dumps({"request_id": "r-1", "n": 5.0, "big": "x" * 600})),
+                        (2, "plain words", "('Ärger',)", "{}"),
+                    ])
+    raw.execute("INSERT INTO records_fts(rowid, message, exc_text, exc_info, args) "  # as 0007's writer indexed them
+                "SELECT id, message, exc_text, exc_info, args FROM records")
+    raw.commit()
+    raw.close()
+    command.upgrade(cfg, "head")
+    raw = sqlite3.connect(tmp_path / "v7.db")
+    assert raw.execute("SELECT record_id, key, value FROM record_extras ORDER BY 2").fetchall() == [
+        (1, "n", "5"), (1, "request_id", "r-1")]  # a value over 512 characters is not indexed
+    assert raw.execute("SELECT search_text FROM records ORDER BY id").fetchall() == [
+        ("grüsse an chloé",), ("plain words\n('ärger',)",)]
+    raw.close()
+    app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
+    try:
+        client = app.test_client()
+        for q, ids in [("chloé", [1]), ("GRÜSSE", [1]), ("ärger", [2]), ("request_id=r-1", [1]), ("n=5", [1])]:
+            assert [r["id"] for r in client.get("/api/records", query_string={"q": q}).get_json()["records"]] == ids
+    finally:
+        close_app(app)
+    raw = sqlite3.connect(tmp_path / "v7.db")
+    raw.execute("DELETE FROM records WHERE id = 1")  # the delete trigger knows the folded column
+    raw.commit()
+    assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
+    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"chloé\"'").fetchone() == (0,)
+    raw.close()
+    command.downgrade(cfg, "0007")
+    raw = sqlite3.connect(tmp_path / "v7.db")
+    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"PLAIN\"'").fetchall() == [(2,)]
+    assert "record_extras" not in {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
     raw.close()

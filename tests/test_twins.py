@@ -12,10 +12,10 @@ from conftest import store_records
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 JSON = {"Accept": "application/json"}
-LOGS_KEYS = {"page", "records", "next", "stored", "chips", "apps", "tree", "hints", "multi_day", "export", "snippet",
-             "retention"}
-RECORD_KEYS = {"record", "back_url", "older_id", "newer_id", "older_url", "newer_url"}
-INSPECTOR_KEYS = {"requests", "next", "selected", "picked", "filters", "page_size"}
+LOGS_KEYS = {"page", "records", "next", "newer", "around", "tail_after", "stored", "chips", "apps", "tree", "muted",
+             "hits", "hints", "multi_day", "export", "snippet", "retention"}
+RECORD_KEYS = {"record", "back_url", "around_url", "older_id", "newer_id", "older_url", "newer_url", "hits"}
+INSPECTOR_KEYS = {"requests", "next", "selected", "picked", "filters", "page_size", "newer_above", "newest_id"}
 
 
 @pytest.fixture
@@ -69,8 +69,10 @@ def test_logs_twin_holds_what_the_page_shows(client, stored) -> None:
     assert data["records"] == api["records"] and data["next"] == api["next"]  # the same rows as the API
     assert [r["message"] for r in data["records"]] == ["via http", "direct"]
     assert data["page"] == {"args": {"level": "INFO"}, "problems": [], "flt": {
-        "level": 20, "logger": None, "q": None, "app": None, "since": None, "until": None}}
-    assert data["chips"] == [{"name": "level", "label": "level ≥ INFO", "remove_url": "/", "epoch": None}]
+        "level": 20, "logger": None, "q": None, "app": None, "since": None, "until": None, "trace_id": None,
+        "span_id": None}}
+    assert data["chips"] == [{"name": "level", "label": "level ≥ INFO", "remove_url": "/", "epoch": None,
+                              "q_left": None}]
     assert data["apps"] == ["shop", "web"] and data["stored"] and not data["multi_day"]
     assert data["tree"] == [
         {"name": "root", "label": "root", "count": 1, "children": []},
@@ -83,7 +85,10 @@ def test_logs_twin_holds_what_the_page_shows(client, stored) -> None:
 def test_logs_twin_pages_with_the_cursor(app, client) -> None:
     ids = store_records(app, *[{"msg": f"m{i}"} for i in range(101)])
     data = twin(client, "/")
-    assert [r["id"] for r in data["records"]] == ids[:0:-1] and data["next"] == ids[1]
+    last = data["records"][-1]
+    assert [r["id"] for r in data["records"]] == ids[:0:-1] and data["next"] == f"{last['created']!r}_{ids[1]}"
+    rest = client.get(f"/api/records?before={data['next']}").get_json()
+    assert [r["id"] for r in rest["records"]] == ids[:1] and rest["next"] is None
 
 
 def test_record_twin_is_the_record_with_its_neighbours(client, stored) -> None:

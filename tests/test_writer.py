@@ -27,9 +27,13 @@ def row(msg: str) -> dict:
     return to_row(parse_record({"msg": msg, "name": "w", "created": "1.0"}, received=1.0))
 
 
+CAPTURING = Flask(__name__)  # one app for every thread: building apps on two threads at once trips CPython 3.11's
+# compiler ("AST constructor recursion depth mismatch") inside Werkzeug's rule compilation
+
+
 def capture(marker: str) -> dict:
     """A captured-request row as the inspector stores it."""
-    with Flask(__name__).test_request_context(f"/ingest/{marker}", method="POST"):
+    with CAPTURING.test_request_context(f"/ingest/{marker}", method="POST"):
         return capture_request(request, b"", 0, status=200, reason=None, body_cap=1024)
 
 

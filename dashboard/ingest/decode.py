@@ -98,13 +98,26 @@ def _unreadable(e: Exception) -> str:
     return f"JSON could not be read: {str(e)[:200]}"
 
 
-def _json(text: str) -> list[Any]:
+def _json_problem(e: json.JSONDecodeError, line: int | None = None) -> str:
+    """Python's reason, whole: a message that points at a place ("Unterminated string starting at") keeps the
+    place it points at, as Python itself prints it. `line` is the NDJSON line (the decoder saw one line)."""
+    where = f"line {e.lineno if line is None else line} column {e.colno}"
+    return f"{e.msg}: {where} (char {e.pos})" if e.msg.endswith(" at") else e.msg
+
+
+def read_json(body: bytes) -> Any:
+    """The one JSON document of a UTF-8 body; DecodeError saying where it breaks."""
+    text = _text(body)
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as e:
-        raise DecodeError(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+        raise DecodeError(f"invalid JSON at line {e.lineno} column {e.colno}: {_json_problem(e)}") from None
     except (RecursionError, ValueError) as e:
         raise DecodeError(_unreadable(e)) from None
+
+
+def _json(body: bytes) -> list[Any]:
+    value = read_json(body)
     return value if isinstance(value, list) else [value]
 
 
@@ -116,7 +129,7 @@ def _ndjson(text: str) -> list[Any]:
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError as e:
-            out.append(Invalid(f"invalid JSON on line {lineno} column {e.colno}: {e.msg}"))
+            out.append(Invalid(f"invalid JSON on line {lineno} column {e.colno}: {_json_problem(e, lineno)}"))
         except (RecursionError, ValueError) as e:
             out.append(Invalid(f"line {lineno}: {_unreadable(e)}"))
     return out
@@ -155,11 +168,11 @@ def decode(method: str, content_type: str, args: MultiDict, body: bytes) -> list
     elif mimetype == "application/x-www-form-urlencoded":
         items = _form(body)
     elif mimetype in ("application/json", "text/json"):
-        items = _json(_text(body))
+        items = _json(body)
     elif mimetype in ("application/x-ndjson", "application/jsonlines", "application/x-jsonlines"):
         items = _ndjson(_text(body))
     elif not mimetype and body.lstrip()[:1] in (b"{", b"["):
-        items = _json(_text(body))
+        items = _json(body)
     else:
         shown = mimetype or "none"
         raise DecodeError(f"unsupported Content-Type {shown}: send application/x-www-form-urlencoded "

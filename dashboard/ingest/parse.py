@@ -20,6 +20,7 @@ from .levels import learn_level, learned_level, level_name, level_number
 from .limits import truncate_fields
 from .safe_format import MAX_DEPTH, format_message, read_args
 from .shippers import exception_value, normalise
+from .trace_ids import take_ids
 from .tracebacks import summary_of_traceback
 
 __all__ = ["MAX_FIELDS", "RecordError", "exception_summary", "parse_record"]
@@ -92,6 +93,8 @@ def parse_record(fields: Mapping[str, Any], *, received: float, app: str | None 
         record["message"], record["format_error"] = format_message(msg_text, args_value, record["args"], args_error)
 
     packed = rest.pop("extra", None)
+    packed = dict(packed) if isinstance(packed, Mapping) else packed  # ids are taken out of a copy
+    record["trace_id"], record["span_id"] = take_ids(rest, packed)
     loose, packed, sent = read_extras(rest, packed, form=isinstance(fields, FormFields))
     extra.update((k, _jsonable(v)) for k, v in loose.items())
     record["extra_text"] = {_clean(k): _clean(v) for k, v in sent.items()} or None

@@ -19,10 +19,15 @@ import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec er
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from ..ingest.decode import DecodeError, decompress
+from ..ingest.otlp import request_json
+
 PREVIEW_CHARS = 4096   # text shown per multipart part
 PREVIEW_HEX = 512      # bytes shown as hex per binary part
 KEEP_FILE = PREVIEW_CHARS * 4  # bytes of a file part kept for its preview (UTF-8: up to 4 per char)
 MAX_PARTS = 1000       # Werkzeug's own default for Request.max_form_parts
+MAX_DECODED = 4 * 1024 * 1024  # bytes a compressed OTLP body may grow to for its decoded view
+OTLP_LABEL = "OTLP protobuf, decoded to OTLP/JSON"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Pair = tuple[str, str]
@@ -89,6 +94,16 @@ def body_view(content_type: str | None, data: bytes) -> dict[str, Any]:
     if text is not None:
         return {"kind": "text", "text": text.replace("\r\n", "\n")}
     return {"kind": "binary", "hex": hex_dump(data)}
+
+
+def otlp_view(data: bytes, content_encoding: str | None) -> dict[str, Any] | None:
+    """An OTLP logs body in protobuf (the exporters' default) as pretty OTLP/JSON, or None when it is not one."""
+    try:
+        doc = request_json(decompress(data, content_encoding or "", MAX_DECODED))
+    except DecodeError:
+        return None
+    return None if doc is None else {"kind": "json", "text": json.dumps(doc, indent=2, ensure_ascii=False),
+                                     "label": OTLP_LABEL}
 
 
 def _new_part(event: Field | File) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..web.format import iso_time
-from .body import body_view, form_fields, pairs
+from .body import body_view, form_fields, otlp_view, pairs
 from .replay import curl_command, raw_text
 
 UPPERCASED_NOTE = ("Names as normalised by the server (gunicorn upper-cases them); "
@@ -73,6 +73,9 @@ def detail_json(row: Mapping[str, Any], record_ids: list[int], scheme: str = "ht
     content_type = header_value(headers, "content-type")
     fields = form_fields(content_type, body, complete=not row["truncated"])
     response = json.loads(row["response"]) if row["response"] else None
+    shown = body_view(content_type, body)
+    if row["path"] == "/v1/logs" and shown["kind"] == "binary" and not row["truncated"]:
+        shown = otlp_view(body, header_value(headers, "content-encoding")) or shown
     return {
         **summary_json(row),
         "http_version": row["http_version"],
@@ -89,7 +92,7 @@ def detail_json(row: Mapping[str, Any], record_ids: list[int], scheme: str = "ht
             "query": [list(p) for p in pairs(row["query"])],
             "parts": fields["parts"],
             "form_problem": fields["problem"],
-            "body": body_view(content_type, body),
+            "body": shown,
             "headers_note": headers_note(headers),
             "response_text": None if response is None else json.dumps(response, indent=2, ensure_ascii=False),
         },

@@ -5,17 +5,21 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..store.engine import get_engine
-from ..web.listing import list_answer, one_answer
+from ..web.listing import one_answer
 from .filter import RecordFilter
-from .queries import get_record, list_records, logger_counts
+from .queries import get_record, logger_counts
+from .window import read_window, records_page
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/records")
 def records_list() -> ResponseReturnValue:
-    """Matching records, newest first, with a cursor for the next page."""
-    return list_answer("records", RecordFilter.from_args, list_records)
+    """Matching records in time order, newest first, with cursors for the older and newer pages."""
+    flt = RecordFilter.from_args(request.args)
+    window = read_window(request.args)
+    with get_engine().connect() as conn:
+        return jsonify(records_page(conn, flt, window))
 
 
 @bp.get("/api/records/<int:record_id>")
@@ -26,7 +30,7 @@ def record_one(record_id: int) -> ResponseReturnValue:
 
 @bp.get("/api/loggers")
 def loggers() -> ResponseReturnValue:
-    """Counts per logger for the logger tree (the `logger` filter itself is ignored)."""
-    flt = RecordFilter.from_args(request.args).without("logger")
+    """Counts per logger for the logger tree (the `logger` filter and the search's logger terms are ignored)."""
+    flt = RecordFilter.from_args(request.args).without_logger_terms()
     with get_engine().connect() as conn:
         return jsonify(loggers=logger_counts(conn, flt))

@@ -2,7 +2,7 @@
 
 Whole time units come from the rollups the writer keeps (store.rollup); only the
 ragged edges of a range (less than one unit at each end) and filters a rollup
-cannot answer (text search) are counted from the records themselves.
+cannot answer (text search, extras, a trace) are counted from the records themselves.
 """
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ from ..store import rollup
 from ..store.schema import records
 from .filter import RecordFilter
 
-_FILTER_COLUMNS = {"app": "app", "logger": "name", "level": "levelno"}
-
 
 def _rollup_for(flt: RecordFilter, columns: tuple[str, ...], bucket: int | None) -> rollup.Rollup | None:
     """The coarsest rollup that keys every grouped and filtered column and divides the bucket."""
-    if flt.q is not None:
+    filtered = flt.rollup_keys()
+    if filtered is None:  # text, extras, a trace: only the records know
         return None
-    needed = {*columns, *(col for field, col in _FILTER_COLUMNS.items() if getattr(flt, field) is not None)}
+    needed = {*columns, *filtered}
     for candidate in rollup.ROLLUPS:
         if candidate.covers(needed) and (bucket is None or bucket % candidate.unit == 0):
             return candidate
@@ -91,7 +90,7 @@ def data_range(conn: Connection, flt: RecordFilter) -> tuple[float | None, float
                            .where(flt.clause(conn.dialect.name))).one()
         return row[0], row[1]
     for candidate in (rollup.MINUTE, table):  # the finest that can answer
-        if candidate.covers(c for f, c in _FILTER_COLUMNS.items() if getattr(flt, f) is not None):
+        if candidate.covers(flt.rollup_keys() or ()):
             table = candidate
             break
     t = table.table

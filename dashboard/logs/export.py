@@ -1,6 +1,6 @@
-"""/api/export: exactly the filtered view, newest first, streamed page by page as NDJSON or CSV.
+"""/api/export: exactly the filtered view, newest first (by time), streamed page by page as NDJSON or CSV.
 
-Paging with the `before` cursor (a fresh connection per page) keeps memory flat
+Paging with the (time, id) cursor (a fresh connection per page) keeps memory flat
 and never holds a read transaction open while a slow client downloads.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from ..store.engine import get_engine
+from ..store.paging import Position
 from ..web.args import BadArgument
 from ..web.format import INVISIBLE, printable
 from .filter import RecordFilter
@@ -33,7 +34,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def pages(flt: RecordFilter, page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
     """The matching records, newest first, one page (and one short-lived connection) at a time."""
-    cursor: int | None = None
+    cursor: Position | None = None
     while True:
         with get_engine().connect() as conn:
             records, cursor = list_records(conn, flt, before=cursor, limit=page)

@@ -7,36 +7,48 @@ check that with generated records and filters.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, column, func, literal_column, or_, select, table, true
+from sqlalchemy import ColumnElement, Table, and_, true
 
 from ..ingest.levels import level_number
-from ..store.schema import FTS_COLUMNS, FTS_TABLE, records
-from ..store.search import ascii_lower
+from ..ingest.trace_ids import span_id, trace_id
+from ..store.schema import records
+from ..store.search import search_text
 from ..web.args import BadArgument, parse_time
+from .query import QueryError, parse
+from .terms import Condition, Logger, Regex, Text, conditions, logger_clause
 
 
-def _terms(q: str) -> list[str]:
-    """The words of `q`; NUL separates words too (SQLite's LIKE and full-text query end text at a NUL)."""
-    return q.replace("\0", " ").split()
-
-
-def _searchable(text: str) -> str:
-    """The part of a stored text that SQLite's LIKE and full-text index see: up to the first NUL."""
-    return text.partition("\0")[0]
+def _id_arg(name: str, value: str | None) -> str | None:
+    """A trace_id/span_id argument as stored (lowercase hex), or BadArgument naming what an id looks like."""
+    if value is None:
+        return None
+    read, digits = (trace_id, 32) if name == "trace_id" else (span_id, 16)
+    found = read(value.strip())
+    if found is None:
+        raise BadArgument(name, f"{value[:80]!r} is not a {name.replace('_', ' ')} ({digits} hex digits, not all 0)")
+    return found
 
 
 @dataclass(frozen=True)
 class RecordFilter:
-    """Which records: minimum level, logger prefix, text terms, app, time range [since, until)."""
+    """Which records: minimum level, logger prefix, the search `q`, app, time range [since, until), trace, span."""
     level: int | None = None
     logger: str | None = None
     q: str | None = None
     app: str | None = None
     since: float | None = None
     until: float | None = None
+    trace_id: str | None = None
+    span_id: str | None = None
+
+    @cached_property
+    def terms(self) -> tuple[Condition, ...]:
+        """The conditions of the search `q` (QueryError when it cannot be read)."""
+        return conditions(parse(self.q)) if self.q else ()
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> RecordFilter:
@@ -54,15 +66,20 @@ class RecordFilter:
         else:
             level_no = None
         since, until = arg("since"), arg("until")
-        q = arg("q")
-        return cls(
+        flt = cls(
             level=level_no,
             logger=arg("logger"),
-            q=q if q and _terms(q) else None,
+            q=arg("q"),
             app=arg("app"),
             since=parse_time("since", since) if since else None,
             until=parse_time("until", until) if until else None,
+            trace_id=_id_arg("trace_id", arg("trace_id")),
+            span_id=_id_arg("span_id", arg("span_id")),
         )
+        try:
+            return flt if flt.terms or flt.q is None else replace(flt, q=None)  # a search of spaces is none
+        except QueryError as e:  # read now: a search that cannot be read is a 400 naming q
+            raise BadArgument("q", str(e)) from None
 
     def to_args(self) -> dict[str, str]:
         """The URL arguments that rebuild this filter."""
@@ -72,35 +89,49 @@ class RecordFilter:
         """The same filter with some conditions dropped (e.g. the logger tree ignores `logger`)."""
         return RecordFilter(**{f.name: None if f.name in names else getattr(self, f.name) for f in fields(self)})
 
+    def rollup_keys(self) -> set[str] | None:
+        """The record columns a rollup must key to count these records (None: only the records can)."""
+        if self.trace_id is not None or self.span_id is not None:
+            return None
+        keys = {col for name, col in (("app", "app"), ("logger", "name"), ("level", "levelno"))
+                if getattr(self, name) is not None}
+        for term in self.terms:
+            if term.rollup_keys is None:
+                return None
+            keys.update(term.rollup_keys)
+        return keys
+
+    def without_logger_terms(self) -> RecordFilter:
+        """The filter without its logger (argument and logger=/-logger= terms): what the logger tree counts."""
+        kept = [t for t, cond in zip(parse(self.q or ""), self.terms, strict=True) if not isinstance(cond, Logger)]
+        q = " ".join(self.q[t.span[0]:t.span[1]] for t in kept) if self.q else None
+        return RecordFilter(**{f.name: getattr(self, f.name) for f in fields(self)} | {"logger": None, "q": q or None})
+
     def clause(self, dialect: str = "sqlite", target: Table = records,
                text_index: bool = True) -> ColumnElement[bool]:
         """The SQL condition on the records table (or on a rollup table, for the conditions it keys).
 
-        `text_index=False` leaves the full-text index out (LIKE alone decides, row by row): quicker
-        than collecting every hit of a common word when only the newest few are wanted."""
+        `text_index=False` leaves the full-text and extras indexes out (each row is tested on its
+        own): quicker than collecting every hit of a common word when only the newest few are wanted."""
         c = target.c
         parts: list[ColumnElement[bool]] = []
         if self.level is not None:
             parts.append(c.levelno >= self.level)
         if self.logger is not None:
-            prefix = self.logger + "."
-            if dialect == "sqlite":  # 'a.' <= name < 'a/' is "starts with a." in byte order, and uses the index
-                below = or_(c.name == self.logger, and_(c.name >= prefix, c.name < self.logger + "/"))
-            else:
-                below = or_(c.name == self.logger, func.substr(c.name, 1, len(prefix)) == prefix)
-            parts.append(below)
+            parts.append(logger_clause(c.name, self.logger, dialect))
         if self.app is not None:
             parts.append(c.app == self.app)
         if self.since is not None:
             parts.append(c.created >= self.since)
         if self.until is not None:
             parts.append(c.created < self.until)
-        for term in _terms(self.q or ""):
-            parts.append(or_(*(c[col].icontains(term, autoescape=True) for col in FTS_COLUMNS)))
-            if text_index and dialect == "sqlite" and len(term) >= 3:  # the trigram index narrows; LIKE decides
-                phrase = '"' + term.replace('"', '""') + '"'
-                fts = table(FTS_TABLE, column("rowid"))
-                parts.append(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))))
+        if self.trace_id is not None:
+            parts.append(c.trace_id == self.trace_id)
+        if self.span_id is not None:
+            parts.append(c.span_id == self.span_id)
+        # a regex last: SQLite tests AND-ed conditions in order, and a regex costs a call into Python per row
+        ordered = sorted(self.terms, key=lambda t: isinstance(t, Regex))
+        parts.extend(term.clause(c, dialect, text_index) for term in ordered)
         return and_(true(), *parts)
 
     def matches(self, record: Mapping[str, Any]) -> bool:
@@ -117,10 +148,11 @@ class RecordFilter:
             return False
         if self.until is not None and record["created"] >= self.until:
             return False
-        if self.q:
-            texts = [ascii_lower(_searchable(record.get(col) or "")) for col in FTS_COLUMNS]
-            for term in _terms(self.q):
-                needle = ascii_lower(term)
-                if not any(needle in t for t in texts):
-                    return False
+        if self.trace_id is not None and record.get("trace_id") != self.trace_id:
+            return False
+        if self.span_id is not None and record.get("span_id") != self.span_id:
+            return False
+        if self.terms:
+            text = search_text(record) if any(isinstance(t, Text) for t in self.terms) else ""
+            return all(term.matches(record, text) for term in self.terms)
         return True

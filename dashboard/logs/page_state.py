@@ -16,9 +16,12 @@ from ..ingest.levels import level_label
 from ..web.args import BadArgument
 from ..web.format import stamp
 from .filter import RecordFilter
+from .query import QueryError, Term, add_term, format_term, parse, without
+
+MUTE_KEYS = ("logger", "name")
 
 QUICK_RANGES = {"15m": 15 * 60, "1h": 3600, "24h": 86400, "7d": 7 * 86400}
-PAGE_ARGS = ("level", "logger", "q", "app", "last", "since", "until")
+PAGE_ARGS = ("level", "logger", "q", "app", "last", "since", "until", "trace_id", "span_id")
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Chip:
     label: str
     remove_url: str
     epoch: float | None = None
+    q_left: str | None = None  # a search chip's: the search that removing it leaves
 
 
 @dataclass
@@ -82,7 +86,7 @@ def chips(page: PageFilter) -> list[Chip]:
     if flt.logger is not None:
         out.append(Chip("logger", f"logger {flt.logger}", page_url(args, logger=None)))
     if flt.q is not None:
-        out.append(Chip("q", f"search “{flt.q}”", page_url(args, q=None)))
+        out.extend(search_chips(args, flt.q))
     if flt.app is not None:
         out.append(Chip("app", f"app {flt.app}", page_url(args, app=None)))
     if "last" in args:
@@ -91,7 +95,49 @@ def chips(page: PageFilter) -> list[Chip]:
         out.append(Chip("since", f"since {stamp(flt.since)}", page_url(args, since=None), flt.since))
     if flt.until is not None:
         out.append(Chip("until", f"until {stamp(flt.until)}", page_url(args, until=None), flt.until))
+    if flt.trace_id is not None:
+        out.append(Chip("trace_id", f"trace {flt.trace_id}", page_url(args, trace_id=None)))
+    if flt.span_id is not None:
+        out.append(Chip("span_id", f"span {flt.span_id}", page_url(args, span_id=None)))
     return out
+
+
+def muted_terms(q: str | None) -> list[Term]:
+    """The `-logger=name` terms of a search: the logger subtrees it mutes."""
+    try:
+        return [t for t in parse(q or "") if t.kind == "field" and t.exclude and (t.key or "").lower() in MUTE_KEYS]
+    except QueryError:
+        return []
+
+
+def search_chips(args: Mapping[str, str], q: str) -> list[Chip]:
+    """A chip per muted logger, and one for the rest of the search (each removable on its own)."""
+    mutes = muted_terms(q)
+    out = []
+    rest = q
+    for term in sorted(mutes, key=lambda t: -t.span[0]):
+        rest = without(rest, term.span)
+    for term in mutes:
+        left = without(q, term.span) or None
+        out.append(Chip("mute", f"muted {term.value}", page_url(args, q=left), q_left=left))
+    if rest:
+        left = " ".join(q[t.span[0]:t.span[1]] for t in mutes) or None
+        out.append(Chip("q", f"search “{rest}”", page_url(args, q=left), q_left=left))
+    return out
+
+
+def mute_url(args: Mapping[str, str], name: str) -> str:
+    """The page with the logger `name` (and the loggers below it) muted."""
+    return page_url(args, q=add_term(args.get("q"), format_term("logger", name, exclude=True)))
+
+
+def unmute_url(args: Mapping[str, str], name: str, **changes: str | None) -> str:
+    """The page without the mute of `name` (and with `changes`: showing that logger unmutes it)."""
+    q = args.get("q") or ""
+    for term in sorted(muted_terms(q), key=lambda t: -t.span[0]):
+        if term.value == name:
+            q = without(q, term.span)
+    return page_url(args, q=q or None, **changes)
 
 
 def export_url(flt: RecordFilter, fmt: str) -> str:

@@ -25,5 +25,12 @@ def traceback_not_sent(record: Mapping[str, Any]) -> bool:
     return not record.get("exc_text") and bool(record.get("exc_type"))
 
 
+def logger_parts(name: str) -> tuple[str, str]:
+    """A logger name split so its last part always shows (`worker.queue.`, `consumer`): the page elides the first
+    part, the middle of the name, when the column is narrow. Twin of loggerParts in static/js/logs/format.js."""
+    at = name.rfind(".")
+    return (name[:at + 1], name[at + 1:]) if 0 < at < len(name) - 1 else ("", name)
+
+
 HELPERS: dict[str, Any] = {"level_class": level_class, "extra_value": extra_value,
-                           "traceback_not_sent": traceback_not_sent}
+                           "traceback_not_sent": traceback_not_sent, "logger_parts": logger_parts}

@@ -1,42 +1,24 @@
 """Read side for records: lists by cursor, one record, logger counts."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
 from ..store.feed import Fetched
-from ..store.paging import newest_first
+from ..store.paging import Position
 from ..store.schema import records
 from .counts import count_groups
 from .filter import RecordFilter
 from .serialize import record_json
+from .timeline import older_page, walk
 
-WINDOWS = (5_000, 50_000)  # newest rows read in id order, without the indexes, before they are asked
 
-
-def list_records(conn: Connection, flt: RecordFilter, *, before: int | None = None,
-                 limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
-    """Matching records newest first, and the cursor for the next (older) page or None.
-
-    A filter that matches often (a common logger or word, a level) fills a page from the newest
-    few thousand rows at once, while an index would first collect every match and sort them; a rare
-    one is what the indexes are for. So on SQLite the newest rows are read first, in id order and
-    without the indexes, in two growing windows; only when they hold too few do the indexes answer."""
-    dialect = conn.dialect.name
-    if dialect == "sqlite" and flt != RecordFilter() and flt.until is None:  # a past range: the time index
-        top = before if before is not None else newest_record_id(conn) + 1
-        where = flt.clause(dialect, text_index=False)
-        unindexed = select(records).with_hint(records, "NOT INDEXED", "sqlite").where(where)
-        for size in WINDOWS[:1] if flt.q else WINDOWS:  # the text index is quick for a rare word
-            window = unindexed.where(records.c.id >= top - size)
-            page, cursor = newest_first(conn, window, records.c.id, before=top, limit=limit, to_json=record_json)
-            if cursor is not None:  # a full page and more: these are the newest matches
-                return page, cursor
-            if top - size <= 1:  # the window held every row there is
-                return page, None
-    stmt = select(records).where(flt.clause(dialect))
-    return newest_first(conn, stmt, records.c.id, before=before, limit=limit, to_json=record_json)
+def list_records(conn: Connection, flt: RecordFilter, *, before: Position | None = None,
+                 limit: int = 100) -> tuple[list[dict[str, Any]], Position | None]:
+    """Matching records newest first (by time, then id), and the cursor for the next (older) page or None."""
+    return older_page(conn, flt, before, limit)
 
 
 def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 1000) -> list[dict[str, Any]]:
@@ -68,12 +50,12 @@ def new_records(conn: Connection, after: int, limit: int) -> list[Fetched]:
     return [Fetched(r["id"], r, r) for r in records_after(conn, RecordFilter(), after, limit)]
 
 
-def neighbour_ids(conn: Connection, flt: RecordFilter, record_id: int) -> tuple[int | None, int | None]:
-    """The ids of the matching records just older and just newer than `record_id` (None at the ends)."""
-    where = flt.clause(conn.dialect.name)
-    older = conn.execute(select(func.max(records.c.id)).where(where, records.c.id < record_id)).scalar()
-    newer = conn.execute(select(func.min(records.c.id)).where(where, records.c.id > record_id)).scalar()
-    return older, newer
+def neighbour_ids(conn: Connection, flt: RecordFilter, record: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """The ids of the matching records just older and just newer than `record` in the list's order."""
+    place = Position.of(record)
+    older, _ = walk(conn, flt, place, older=True, limit=1)
+    newer, _ = walk(conn, flt, place, older=False, limit=1)
+    return (older[0]["id"] if older else None), (newer[0]["id"] if newer else None)
 
 
 # One index seek per distinct app (a skip scan), instead of reading every row's app.

@@ -11,7 +11,7 @@ RECORD_FIELDS = (
     "id", "created", "time", "app", "name", "levelno", "levelname", "message", "msg", "args",
     "pathname", "filename", "module", "lineno", "funcName", "process", "processName", "thread",
     "threadName", "taskName", "exc_info", "exc_text", "stack_info", "extra", "source", "request_id",
-    "exc_type", "exc_value", "format_error", "extra_text",
+    "exc_type", "exc_value", "format_error", "extra_text", "trace_id", "span_id",
 )
 
 

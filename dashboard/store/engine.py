@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from . import regexp
+
 EXAMPLES = "sqlite:///logdash.db, sqlite:////abs/path.db or postgresql+psycopg://user:pass@host/db"
 
 
@@ -98,6 +100,7 @@ def _create(url: str, parsed: URL) -> Engine:
             cur.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never need the disk (it may be full)
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            regexp.register(dbapi_conn)  # `/regex/` in the search box
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData(naming_convention={
@@ -52,11 +53,29 @@ records = Table(
     Column("exc_value", Text),
     Column("format_error", Text),  # why msg % args could not be rebuilt at ingest (message is msg as sent)
     Column("extra_text", Text),    # JSON: the text sent for each extra restored to a literal (stock handler)
+    Column("trace_id", String(32)),  # W3C/OpenTelemetry ids as lowercase hex (OTLP, or otelTraceID sent as a field)
+    Column("span_id", String(16)),
+    Column("search_text", Text),  # store.search.search_text: the searchable text, case folded (at ingest)
     Index(None, "created"),
     Index(None, "name"),
     Index(None, "app"),
     Index(None, "levelno"),
     Index(None, "request_id"),
+    # partial: most records carry no ids, and an index entry per NULL would tax every insert
+    Index(None, "trace_id", sqlite_where=text("trace_id IS NOT NULL"), postgresql_where=text("trace_id IS NOT NULL")),
+    Index(None, "span_id", sqlite_where=text("span_id IS NOT NULL"), postgresql_where=text("span_id IS NOT NULL")),
+)
+
+# Each extra of a record as text (store.search.value_text), for `key=value` in the search box: filled by the
+# writer in the batch's transaction, deleted with the records by retention. Keyed by record, so a record's
+# rows sit together and retention deletes a range; the (key, value) index answers a lookup.
+record_extras = Table(
+    "record_extras", metadata,
+    Column("record_id", Integer, primary_key=True, autoincrement=False),
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Index(None, "key", "value", "record_id"),
+    sqlite_with_rowid=False,
 )
 
 # Rollups kept by the writer in the same transaction as the records (and by retention when it
@@ -103,7 +122,8 @@ requests = Table(
     Index(None, "kind", "id"),
 )
 
-# SQLite full-text index over these record columns (trigram: substring search). The writer adds each
-# batch with store.search.index in the batch's transaction; a trigger removes deleted rows it holds.
+# SQLite full-text index over `search_text` (trigram: substring search; case sensitive, as the text is
+# folded already). The writer adds each batch with store.search in the batch's transaction; a trigger
+# removes deleted rows it holds.
 FTS_TABLE = "records_fts"
-FTS_COLUMNS = ("message", "exc_text", "exc_info", "args")
+SEARCH_SOURCES = ("message", "exc_text", "exc_info", "args")  # the record columns search sees

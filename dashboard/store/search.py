@@ -1,36 +1,121 @@
-"""Text search in the store: case folded exactly as the database does (so SQL and the live
-predicate agree), and the SQLite full-text index kept in step with the records."""
+"""What search sees of a record, kept in step with the records.
+
+A record's searchable text (message, exception text, exc_info, args) is case folded once, at
+ingest, into the `search_text` column; the SQLite full-text index (trigram, case sensitive: the
+text is folded already) covers that column, and each extra's value is kept as text in the
+`record_extras` table. The live predicate folds with the same functions, so SQL and the tail agree.
+"""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Executable, bindparam, column, select, table
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from .schema import FTS_COLUMNS, FTS_TABLE, records
+from sqlalchemy import ColumnElement, Connection, Executable, bindparam, column, select, table, update
 
+from .schema import FTS_TABLE, SEARCH_SOURCES, record_extras, records
+
+MAX_EXTRA = 512  # characters: longer extra keys and values are not indexed (`key=value` refuses longer values)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def ascii_lower(value: str) -> str:
-    """Lower-case ASCII letters only: exactly what SQLite's lower() and LIKE do."""
+    """Lower-case ASCII letters only: exactly what SQLite's lower() and LIKE do (the inspector's search)."""
     return value.translate(_ASCII_LOWER)
 
 
-def _index(where: ColumnElement[bool]) -> Executable:
-    fts = table(FTS_TABLE, column("rowid"), *(column(c) for c in FTS_COLUMNS))
-    rows = select(records.c.id, *(records.c[c] for c in FTS_COLUMNS)).where(where)
-    return fts.insert().from_select(["rowid", *FTS_COLUMNS], rows)
+def fold(text: str) -> str:
+    """Unicode full case folding (CHLOÉ is chloé, STRASSE is straße): how search compares text."""
+    return text.casefold()
 
 
-_INDEX_RANGE = _index(records.c.id.between(bindparam("lo"), bindparam("hi")))  # built once: the writer's
+def searchable(message: str | None, exc_text: str | None, exc_info: str | None, args: str | None) -> str:
+    """The text words, phrases and regexes search: each source up to its first NUL (a NUL ends
+    text for SQLite's full-text index), the non-empty ones joined by newlines, as written."""
+    parts = [p.partition("\0")[0] if "\0" in p else p for p in (message, exc_text, exc_info, args) if p]
+    return "\n".join(p for p in parts if p)
+
+
+def search_text(row: Mapping[str, Any]) -> str:
+    """The folded searchable text of a record (a row or its JSON): the `search_text` column."""
+    return searchable(row.get("message"), row.get("exc_text"), row.get("exc_info"), row.get("args")).casefold()
+
+
+def value_text(value: Any) -> str:
+    """An extra's value as `key=value` compares it: text as is, anything else as JSON, a whole float
+    as an integer (5.0 is "5", as a browser writes it)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def extra_pairs(extra: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The (key, value text) pairs of an extras dict that the index holds (both up to MAX_EXTRA)."""
+    out = []
+    for key, value in extra.items():
+        text = value_text(value)
+        if len(key) <= MAX_EXTRA and len(text) <= MAX_EXTRA:
+            out.append((key, text))
+    return out
+
+
+def _extras_rows(pairs: Iterable[tuple[int, str | None]]) -> list[tuple[int, str, str]]:
+    rows = []
+    for record_id, text in pairs:
+        if not text or text == "{}":
+            continue
+        try:
+            extra = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(extra, dict):
+            rows.extend((record_id, k, v) for k, v in extra_pairs(extra))
+    return rows
+
+
+_ADD_EXTRAS = "INSERT INTO record_extras (record_id, key, value) VALUES (?, ?, ?)"
+
+
+def _add(conn: Connection, rows: list[tuple[int, str, str]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":  # straight to the driver: a batch has thousands of them
+        conn.exec_driver_sql(_ADD_EXTRAS, rows)
+    else:
+        conn.execute(record_extras.insert(), [{"record_id": i, "key": k, "value": v} for i, k, v in rows])
+
+
+def add_extras(conn: Connection, ids: list[int], rows: list[Mapping[str, Any]]) -> None:
+    """Index the extras of rows just inserted with these ids (the writer's batch), in its transaction."""
+    _add(conn, _extras_rows(zip(ids, (r.get("extra") for r in rows), strict=True)))
+
+
+def _fts_index(where: ColumnElement[bool]) -> Executable:
+    fts = table(FTS_TABLE, column("rowid"), column("search_text"))
+    return fts.insert().from_select(["rowid", "search_text"], select(records.c.id, records.c.search_text).where(where))
+
+
+_INDEX_RANGE = _fts_index(records.c.id.between(bindparam("lo"), bindparam("hi")))  # built once: the writer's
 
 
 def index(conn: Connection, where: ColumnElement[bool]) -> None:
-    """Add the records matching `where` to the SQLite full-text index, in one set-based statement
-    (about 4x cheaper than a trigger row by row); call it in the transaction that inserted them."""
+    """Make the records matching `where` searchable, in the caller's transaction: fill a missing
+    `search_text`, add them to the full-text index (one set-based statement, about 4x cheaper than a
+    trigger row by row) and index their extras. For rows put in without the writer (tests, migrations)."""
+    missing = conn.execute(select(records.c.id, *(records.c[c] for c in SEARCH_SOURCES))
+                           .where(where, records.c.search_text.is_(None))).mappings().all()
+    if missing:
+        conn.execute(update(records).where(records.c.id == bindparam("rid")).values(search_text=bindparam("text")),
+                     [{"rid": r["id"], "text": search_text(r)} for r in missing])
     if conn.dialect.name == "sqlite":
-        conn.execute(_index(where))
+        conn.execute(_fts_index(where))
+    _add(conn, _extras_rows(conn.execute(select(records.c.id, records.c.extra).where(where)).all()))
 
 
-def index_range(conn: Connection, lo: int, hi: int) -> None:
-    """`index` for the records with lo <= id <= hi (a batch the writer just inserted)."""
+def index_range(conn: Connection, lo: int, hi: int, rows: list[Mapping[str, Any]]) -> None:
+    """`index` for a batch the writer just inserted: ids lo..hi, in the order of `rows`."""
     if conn.dialect.name == "sqlite":
         conn.execute(_INDEX_RANGE, {"lo": lo, "hi": hi})
+    add_extras(conn, list(range(lo, hi + 1)), rows)

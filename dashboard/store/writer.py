@@ -222,10 +222,11 @@ def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
     captures = [job.capture for job in batch if job.capture is not None]
     capture_ids = iter(_insert_returning_ids(conn, requests, captures))
     request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
-    rows = [dict(rec, request_id=rid) for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
+    rows = [dict(rec, request_id=rid, search_text=search.search_text(rec))
+            for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
     ids = _insert_returning_ids(conn, records, rows)
     if ids and _consecutive(ids):
-        search.index_range(conn, ids[0], ids[-1])
+        search.index_range(conn, ids[0], ids[-1], rows)
         rollup.add_range(conn, ids[0], ids[-1])
     elif ids:  # RETURNING elsewhere may hand out ids with gaps
         search.index(conn, records.c.id.in_(ids))

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
+from ..store import regexp
 from ..store.writer import StoreUnavailable
 from .args import INT64_MAX, BadArgument
 from .twin import wants_twin
@@ -20,7 +21,7 @@ T = TypeVar("T")
 
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get JSON."""
-    if request.path.startswith(("/api/", "/ingest", "/healthz", "/inspect/")):
+    if request.path.startswith(("/api/", "/ingest", "/v1/", "/healthz", "/inspect/")):
         return True
     return wants_twin()  # pages: the same rule as their JSON twins
 
@@ -59,8 +60,13 @@ def store_unavailable(e: StoreUnavailable) -> ResponseReturnValue:
 
 
 def database_refused(e: OperationalError) -> ResponseReturnValue:
-    """503 naming what the database said (a full disk, a lock) instead of a bare 500."""
+    """503 naming what the database said (a full disk, a lock) instead of a bare 500; a search
+    whose /regex/ spent its time budget is the caller's to narrow: 400 naming `q`."""
     reason = str(e.orig).splitlines()[0] if e.orig else type(e).__name__
+    slow = regexp.take_overrun()
+    if slow is not None and "user-defined function" in reason:
+        return bad_argument(BadArgument("q", f"the regex /{slow[:80]}/ took over {regexp.BUDGET:g} s; narrow the "
+                                             "search with a word, a field or a time range"))
     log.error("database error on %s %s: %s", request.method, request.path, reason)
     answer = ServiceUnavailable(f"The database could not answer: {reason}. Retry in a moment.")
     body, status = _answer(answer)

@@ -7,7 +7,7 @@ on the same inputs in the browser and compares.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 FOLD_LINES = 200      # a long text shows this many lines, then "show all"
@@ -96,23 +96,32 @@ def iso_time(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def clock(epoch: float) -> str:
-    """HH:MM:SS.mmm in UTC (the page's script switches it to local time)."""
-    moment = _utc(epoch)
+def _is_utc(zone: tzinfo) -> bool:
+    return zone is UTC or getattr(zone, "key", None) == "UTC"
+
+
+def clock(epoch: float, zone: tzinfo = UTC) -> str:
+    """HH:MM:SS.mmm in `zone` (the one the browser asked for: web.zone)."""
+    moment = datetime.fromtimestamp(epoch, tz=zone)
     return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
-def date_label(epoch: float) -> str:
-    """MM-DD in UTC, shown before the clock when a list spans several days."""
-    return _utc(epoch).strftime("%m-%d")
+def date_label(epoch: float, zone: tzinfo = UTC) -> str:
+    """MM-DD in `zone`, shown before the clock when a list spans several days."""
+    return datetime.fromtimestamp(epoch, tz=zone).strftime("%m-%d")
 
 
-def stamp(epoch: float) -> str:
-    """YYYY-MM-DD HH:MM:SS UTC, for chips and headings."""
-    return _utc(epoch).strftime("%Y-%m-%d %H:%M:%S UTC")
+def stamp(epoch: float, zone: tzinfo = UTC) -> str:
+    """YYYY-MM-DD HH:MM:SS in `zone`, with " UTC" in UTC, for chips and headings."""
+    return datetime.fromtimestamp(epoch, tz=zone).strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if _is_utc(zone) else "")
+
+
+def long_time(epoch: float, zone: tzinfo = UTC) -> str:
+    """YYYY-MM-DD HH:MM:SS.mmm in `zone`, with " UTC" in UTC: one record's or one request's own time."""
+    return stamp(epoch, zone)[:19] + "." + clock(epoch, zone)[9:] + (" UTC" if _is_utc(zone) else "")
 
 
 # What templates of either feature may call.
 HELPERS: dict[str, Any] = {"printable": printable, "abbreviate": abbreviate, "byte_size": byte_size,
                            "fold": fold, "line_count": line_count, "status_class": status_class,
-                           "clock": clock, "date_label": date_label, "stamp": stamp}
+                           "clock": clock, "date_label": date_label, "stamp": stamp, "long_time": long_time}

@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from ..ingest.levels import for_browser
+from . import zone
 from .format import HELPERS
 from .security import security_headers
 
@@ -49,4 +50,5 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(HELPERS, static_url=static_url, ingest_url=ingest_url, version=__version__,
                                  levels_json=levels_json, retention_policy=retention)
+    zone.init_app(app)  # after HELPERS: times in the request's zone
     app.after_request(security_headers)

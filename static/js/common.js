@@ -65,15 +65,36 @@ function typing(event) {
   return t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 }
 
+/** Skip links (base.html) move focus to what they name: `resolve(id)` may pick a better element to land
+ * on (the logs page: the current row of the list). */
+export function installSkipLinks(resolve = id => document.getElementById(id)) {
+  for (const link of document.querySelectorAll(".skip-link")) {
+    link.addEventListener("click", event => {
+      const target = resolve(link.hash.slice(1));
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
+    });
+  }
+}
+
+/** True when the key event's target is a control that acts on Enter or space itself (a link, a button). */
+export function onControl(event) {
+  return event.target instanceof Element && event.target.closest("a[href], button, summary, [role=tab]") !== null;
+}
+
 /**
- * Install page shortcuts. `bindings` is a list of {key, label, run}; "?" (and the header's ?
- * button) opens a dialog listing them; Escape closes it.
+ * Install page shortcuts. `bindings` is a list of {key, label, run, when?}; a binding whose
+ * `when(event)` is false leaves the key to the page. "?" (and the header's ? button) opens a
+ * dialog listing them; Escape closes it.
  */
 export function installShortcuts(bindings) {
   const dialog = el("dialog", { className: "shortcuts", attrs: { "aria-label": "Keyboard shortcuts" } },
     el("h2", { text: "Keyboard shortcuts" }),
     el("table", {}, bindings.map(b => el("tr", {}, el("td", {}, el("kbd", { text: b.key === " " ? "space" : b.key })), el("td", { text: b.label })))),
     el("p", {}, el("button", { type: "button", text: "Close", onclick: () => dialog.close() })));
+  const more = document.getElementById("help-more");  // a page's own help (the logs page: its search language)
+  if (more) dialog.insertBefore(more.content.cloneNode(true), dialog.lastElementChild);
   document.body.append(dialog);
   const toggle = () => (dialog.open ? dialog.close() : dialog.showModal());
   document.getElementById("help-toggle")?.addEventListener("click", toggle);
@@ -84,7 +105,7 @@ export function installShortcuts(bindings) {
       if (event.key === "Escape" && typing(event)) event.target.blur();
       return;
     }
-    const binding = bindings.find(b => b.key === event.key);
+    const binding = bindings.find(b => b.key === event.key && (!b.when || b.when(event)));
     if (binding) { event.preventDefault(); binding.run(event); }
   });
 }

@@ -1,12 +1,13 @@
 // The inspector page: adopts the server-rendered list and detail pane, keeps the list live over
 // /ws/requests, keeps filters in the URL, and shows the selected request's tabs. The newest
 // request is selected automatically until the user picks one. Only what arrives later (live
-// rows, older pages, another request's detail) is built here.
-import { banner, el, getJSON, installShortcuts } from "./common.js";
+// rows, older pages, another request's detail) is built here. Arrivals are shown once per frame,
+// and following the newest fetches its detail at most once a second, however fast requests come.
+import { banner, el, getJSON, installShortcuts, installSkipLinks, onControl } from "./common.js";
 import { TABS, renderDetail, showTab, wireDetail } from "./inspector/detail.js";
 import { markRows, neighbourId, prependRows, rowNode } from "./inspector/list.js";
 import { LiveSocket } from "./live-socket.js";
-import { liveUi, renderLive, scrolledAway } from "./live-status.js";
+import { beat, liveUi, renderLive, scrolledAway } from "./live-status.js";
 import { installZoneToggle, showTimes, utcChosen } from "./zone.js";
 
 const $ = id => document.getElementById(id);
@@ -18,10 +19,13 @@ let utc = utcChosen();
 const state = {
   filters: page.filters, next: page.next, picked: page.picked, selectedId: page.selected, cursorId: page.selected,
   held: [], tab: tabFromHash() || "raw", loadToken: 0,
+  newerAbove: page.newerAbove,  // the list shows a picked request's page, not the newest: arrivals wait
+  arriving: [], frame: 0, followTimer: 0, followedAt: 0,
 };
+const FOLLOW_EVERY = 1000;  // ms: the newest request's detail is fetched at most this often
 const newestId = () => Number(rows.firstElementChild?.dataset.id ?? 0);
 const feed = new LiveSocket({
-  path: "/ws/requests", kind: "request", filter: state.filters, after: newestId(),
+  path: "/ws/requests", kind: "request", filter: state.filters, after: page.newerAbove ? page.newestId : newestId(),
   onItem: entry => arrived(entry), onChange: () => render(),
 });
 const ui = liveUi(feed);
@@ -98,25 +102,61 @@ function selectNewest(picked = false) {
   if (rows.firstElementChild) select(newestId(), { picked });
 }
 
+/** Follow the newest request: its row is marked at once, its detail fetched at most every FOLLOW_EVERY ms
+ * (the last one that arrived meanwhile), never once per arrival. */
+function follow() {
+  state.selectedId = state.cursorId = newestId();
+  mark();
+  if (state.followTimer) return;
+  const wait = Math.max(0, state.followedAt + FOLLOW_EVERY - Date.now());
+  state.followTimer = setTimeout(() => {
+    state.followTimer = 0;
+    state.followedAt = Date.now();
+    if (!state.picked && rows.firstElementChild) select(newestId(), { picked: false });
+  }, wait);
+}
+
 /** Show entries (oldest first) at the top; follow the newest unless the user picked one. */
 function showRows(entries) {
   if (!entries.length) return;
   prependRows(rows, entries, search(), utc);
   mark();
-  if (!state.picked) select(entries.at(-1).id, { picked: false });
+  if (!state.picked) follow();
 }
 
 function arrived(entry) {
-  if (away() || state.held.length) state.held.push(entry);
-  else showRows([entry]);
+  state.arriving.push(entry);
+  if (!state.frame) state.frame = requestAnimationFrame(showArrivals);
+}
+
+/** Once per frame: what arrived goes on top, or waits while the reader is elsewhere. */
+function showArrivals() {
+  state.frame = 0;
+  const entries = state.arriving.splice(0);
+  if (!entries.length) return;
+  beat(ui);
+  if (away() || state.held.length || state.newerAbove) state.held.push(...entries);
+  else showRows(entries);
   render();
 }
 
-function showHeld() {
+async function showHeld() {
   const held = state.held;
   state.held = [];
   list.scrollTop = 0;
-  showRows(held);
+  if (state.newerAbove) {  // the list is an older page: start again from the newest
+    try {
+      const entries = await loadPage();
+      rows.replaceChildren(...entries.map(r => rowNode(r, search(), utc)));
+      state.newerAbove = false;
+      mark();
+      if (!state.picked) follow();
+    } catch (e) {
+      banner(`Could not load the newest requests: ${e.message}`);
+    }
+  } else {
+    showRows(held);
+  }
   render();
 }
 
@@ -164,6 +204,10 @@ function wire() {
     event.preventDefault();
     select(Number(link.closest(".req").dataset.id), { picked: true });
   });
+  rows.addEventListener("focusin", event => {  // a line reached by Tab is the cursor's line
+    const li = event.target.closest(".req");
+    if (li && Number(li.dataset.id) !== state.cursorId) { state.cursorId = Number(li.dataset.id); mark(); }
+  });
   form.addEventListener("submit", event => { event.preventDefault(); applyFilters(); });
   form.querySelectorAll("select").forEach(s => s.addEventListener("change", applyFilters));
   let timer = null;
@@ -184,12 +228,15 @@ function wire() {
     if (tabFromHash()) switchTab(tabFromHash());
   });
   installZoneToggle($("tz-toggle"), zone => { utc = zone; showTimes(document, zone); });
+  installSkipLinks();
   installShortcuts([
     { key: "j", label: "cursor to the next (older) request", run: () => moveCursor(1) },
     { key: "k", label: "cursor to the previous (newer) request", run: () => moveCursor(-1) },
-    { key: "Enter", label: "open the request under the cursor", run: () => state.cursorId && select(state.cursorId, { picked: true }) },
+    { key: "Enter", label: "open the request under the cursor", when: e => !onControl(e) || e.target.closest(".req-link") !== null,
+      run: () => state.cursorId && select(state.cursorId, { picked: true }) },
     { key: "/", label: "search text in requests", run: () => $("f-q").focus() },
-    { key: "g", label: "newest request, and follow new ones", run: () => { showHeld(); selectNewest(false); } },
+    { key: "d", label: "go to the selected request's pane", run: () => detailPane.focus() },
+    { key: "g", label: "newest request, and follow new ones", run: async () => { await showHeld(); selectNewest(false); } },
     ...TABS.map(([key, label], i) => ({ key: String(i + 1), label: `${label} tab`, run: () => switchTab(key) })),
     { key: "c", label: "copy as curl", run: () => detailPane.querySelector('button[data-copy="curl"]')?.click() },
   ]);
@@ -197,6 +244,7 @@ function wire() {
 
 showTimes(document, utc);
 mark();
+if (state.picked) rows.querySelector(".req.selected")?.scrollIntoView({ block: "center" });
 const served = detailPane.querySelector(".req-detail");
 if (served) adoptDetail(served, () => getJSON(`/api/requests/${served.dataset.id}`));
 wire();

@@ -20,13 +20,28 @@ export function renderLive(ui, socket, { paused = false, newCount = 0, noun, hin
   }
   ui.state.dataset.state = state;
   ui.label.textContent = text;
-  ui.state.title = state === "reconnecting" ? "Click to retry now" : "";
+  ui.state.title = state === "reconnecting" ? `${text} · click to retry now` : text;
   if (ui.pause) {
     ui.pause.textContent = paused ? "Resume" : "Pause";
     ui.pause.setAttribute("aria-pressed", String(!!paused));
   }
   ui.newBar.hidden = !(paused && newCount);
   ui.newBar.textContent = `${newCount} new ${noun}${newCount === 1 ? "" : "s"} · show${hint ? ` (${hint})` : ""}`;
+}
+
+const still = matchMedia("(prefers-reduced-motion: reduce)");
+const BEAT_EVERY = 1000, BEAT = 250;  // ms: at most one blink a second, each two repaints, not an animation
+let beatAt = 0;
+
+/** One blink of the LIVE dot when items arrived: at most one a second, none while idle (nothing repaints
+ * then) and none for readers who prefer reduced motion. */
+export function beat(ui) {
+  const now = performance.now();
+  if (still.matches || now - beatAt < BEAT_EVERY) return;
+  beatAt = now;
+  const dot = ui.state.querySelector(".dot");
+  dot?.classList.add("blink");
+  setTimeout(() => dot?.classList.remove("blink"), BEAT);
 }
 
 /** The reader scrolled away from the newest rows (at the top): new ones must wait, nothing may jump. */

@@ -1,20 +1,28 @@
 // The logs page: adopts the server-rendered rows, tails new records live over /ws/tail,
 // draws the histogram, and wires the keyboard. Filters are plain page URLs (controls.js).
-import { banner, installShortcuts } from "./common.js";
+// Rows are focusable: one is in the tab order (the current one) and j/k move real focus.
+import { banner, installShortcuts, installSkipLinks, onControl } from "./common.js";
 import { LiveSocket } from "./live-socket.js";
 import { liveUi } from "./live-status.js";
-import { installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
+import { installAround } from "./logs/around.js";
+import { installChips, installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
 import { Histogram } from "./logs/histogram.js";
 import { LiveList } from "./logs/live.js";
 import { Rows } from "./logs/rows.js";
+import { installFieldFilter } from "./logs/field-filter.js";
+import { setHits } from "./highlight.js";
+import { OPTIONS, installView } from "./logs/view.js";
 import { installZoneToggle, showTimes, utcChosen } from "./zone.js";
 
 const $ = id => document.getElementById(id);
 const state = JSON.parse($("logs-state").textContent);
 const utc = utcChosen();
 
+setHits(state.hits);  // the search's hits, marked in rows built from here on
+installFieldFilter($("rows"), { fields: state.searchFields });
 const rows = new Rows($("rows"), { maxRows: state.maxRows, utc, href: id => `/records/${id}${location.search}` });
 rows.adopt(state.records);
+const view = installView($("view-menu"), rows);
 const countTree = treeCounter();
 const histogram = new Histogram($("histogram"), {
   filter: state.filter, utc,
@@ -22,7 +30,7 @@ const histogram = new Histogram($("histogram"), {
 });
 const tail = new LiveSocket({
   path: "/ws/tail", kind: "record", filter: state.filter,
-  after: state.records[0]?.id ?? 0,
+  after: state.after ?? 0,  // the newest id when the page was read: the tail goes on from there, gap-free
   onItem: record => { histogram.add(record); countTree(record); live.receive(record); },
   onChange: () => live?.render(),
 });
@@ -31,7 +39,9 @@ const live = new LiveList({
   ui: liveUi(tail, { pause: $("pause"), older: $("load-older"), endNote: $("list-end-note"), empty: $("empty") }),
 });
 
+if (state.around) installAround({ rows, live, list: $("list"), filter: state.filter, pageSize: state.pageSize, state });
 installFilters();
+installChips();
 const closeDrawer = installDrawer();
 installEmptyState();
 histogram.load().catch(e => banner(`Could not draw the histogram: ${e.message}`));
@@ -46,15 +56,17 @@ installZoneToggle($("tz-toggle"), zone => {
   showTimes(document, zone);
 });
 
-// Selection and expansion ------------------------------------------------------------------
+// Selection follows focus ------------------------------------------------------------------
 let selected = null;
-function select(node) {
+function select(node, { focus = true } = {}) {
   selected?.classList.remove("selected");
   selected?.removeAttribute("aria-selected");
   selected = node;
   if (!node) return;
   node.classList.add("selected");
   node.setAttribute("aria-selected", "true");
+  rows.setCurrent(node);
+  if (focus && document.activeElement !== node) node.focus({ preventScroll: true });
   node.scrollIntoView({ block: "nearest" });
 }
 function toggle(node) {
@@ -66,6 +78,16 @@ $("rows").addEventListener("click", event => {
   if (!line || event.target.closest("a") || getSelection().toString()) return;
   select(line.parentElement);
   toggle(line.parentElement);
+});
+$("rows").addEventListener("focusin", event => {
+  if (event.target.classList.contains("row") && event.target !== selected) select(event.target, { focus: false });
+});
+// "Skip to records" lands on the current row (the list itself when there is none)
+installSkipLinks(id => {
+  const row = id === "list" && (rows.current?.isConnected ? rows.current : $("rows").firstElementChild);
+  if (!row) return $(id);
+  select(row, { focus: false });
+  return row;
 });
 
 function togglePause() {
@@ -80,16 +102,16 @@ function move(step) {
 
 installShortcuts([
   { key: "/", label: "search", run: () => { $("search").focus(); $("search").select(); } },
-  { key: " ", label: "pause / resume the live tail", run: togglePause },
-  { key: "j", label: "select the next (older) record", run: () => move(1) },
-  { key: "k", label: "select the previous (newer) record", run: () => move(-1) },
-  { key: "Enter", label: "open the selected record (again: its own page)", run: () => {
+  { key: " ", label: "pause / resume the live tail", run: togglePause, when: e => !onControl(e) },
+  { key: "j", label: "next (older) record", run: () => move(1) },
+  { key: "k", label: "previous (newer) record", run: () => move(-1) },
+  { key: "Enter", label: "open the focused record (again: its own page)", when: e => !onControl(e), run: () => {
     if (!selected?.isConnected) return;
     if (selected.classList.contains("open")) location.assign(`/records/${selected.dataset.id}${location.search}`);
     else toggle(selected);
   } },
   { key: "Escape", label: "close: expanded rows, menus, drawer, selection", run: () => {
-    $("export-menu").open = false;
+    for (const menu of document.querySelectorAll("details.menu[open]")) menu.open = false;
     if (closeDrawer()) return;
     if (!$("custom-range").hidden) { $("custom-range").hidden = true; return; }
     if (rows.anyOpen) { rows.collapseAll(); live.reading(false); return; }
@@ -101,4 +123,5 @@ installShortcuts([
     $("list").scrollTop = 0;
     select($("rows").firstElementChild);
   } },
+  ...OPTIONS.map(({ name, key, label }) => ({ key, label, run: () => view.toggle(name) })),
 ]);

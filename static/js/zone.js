@@ -1,13 +1,26 @@
-// Which zone times are shown in, the same on every page: the server renders UTC, the scripts
-// switch to the browser's zone unless the user chose UTC with a toggle (remembered for all pages).
+// Which zone times are shown in, the same on every page: the server renders them in the zone the
+// browser named in its cookie (zone-cookie.js, dashboard/web/zone.py) and says which on <html
+// data-zone>; scripts show new times the same way. The toggle switches between this browser's zone
+// and UTC: it rewrites the page at once and sets the cookie, so the next page comes in that zone.
 import { clock, longTime, stamp } from "./format.js";
 
 const KEY = "logdash.utc";
+const UTC_NAMES = ["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Zulu", "Zulu", "Universal", "Etc/Universal"];
 const FORMATS = { clock, stamp, long: longTime };
 
-/** Whether the user chose UTC (else the browser's zone). */
+/** Whether times are in UTC on this page (else in the browser's zone, which the server used too). */
 export function utcChosen() {
-  return localStorage.getItem(KEY) === "1";
+  const zone = document.documentElement.dataset.zone;
+  return zone ? zone === "UTC" : localStorage.getItem(KEY) === "1";
+}
+
+function remember(utc) {
+  localStorage.setItem(KEY, utc ? "1" : "0");
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = utc || UTC_NAMES.includes(own) || !/^[A-Za-z0-9_+\/-]{1,64}$/.test(own) ? "UTC" : own;
+  document.cookie = `logdash_zone=${zone}; path=/; max-age=31536000; samesite=lax`;
+  document.documentElement.dataset.zone = zone;
+  return zone;
 }
 
 /** Wire the page's zone toggle, if it has one: it shows the zone, flips and remembers it, then
@@ -15,24 +28,25 @@ export function utcChosen() {
 export function installZoneToggle(button, onChange) {
   let utc = utcChosen();
   if (!button) return utc;
-  const show = () => {
+  const show = zone => {
     button.textContent = utc ? "UTC" : "local";
     button.setAttribute("aria-pressed", String(utc));
+    button.title = utc ? "Times in UTC; click for this browser's zone" : `Times in ${zone} (this browser's zone); click for UTC`;
   };
-  show();
   button.addEventListener("click", () => {
     utc = !utc;
-    localStorage.setItem(KEY, utc ? "1" : "0");
-    show();
+    show(remember(utc));
     onChange(utc);
   });
   return utc;
 }
 
-/** Write every <time data-epoch data-time="clock|stamp|long"> under `root` in the zone. */
+/** Write every <time data-epoch data-time="clock|stamp|long"> under `root` in the zone (only those
+ * that differ: the server's own text is already right). */
 export function showTimes(root, utc) {
   for (const node of root.querySelectorAll("time[data-epoch][data-time]")) {
-    node.textContent = FORMATS[node.dataset.time](Number(node.dataset.epoch), utc);
+    const text = FORMATS[node.dataset.time](Number(node.dataset.epoch), utc);
+    if (node.textContent !== text) node.textContent = text;
   }
 }
 

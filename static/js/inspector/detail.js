@@ -59,7 +59,7 @@ function formPanel(d) {
 
 function bodyPanel(d) {
   const b = d.view.body;
-  const kind = b.kind === "json" ? " · JSON, pretty-printed" : b.kind === "binary" ? " · binary, shown as hex" : "";
+  const kind = b.label ? ` · ${b.label}` : b.kind === "json" ? " · JSON, pretty-printed" : b.kind === "binary" ? " · binary, shown as hex" : "";
   const cut = d.truncated ? ` · only the first ${byteSize(d.stored_size)} stored` : "";
   const note = el("p", { className: "note", text: `${printable(d.content_type || "no Content-Type")} · ${byteSize(d.body_size)}${kind}${cut}` });
   if (b.kind === "empty") return [note, el("p", { className: "note", text: "No body." })];

@@ -18,22 +18,27 @@ export function rowNode(r, search, utc) {
       el("span", { className: "z", text: byteSize(r.body_size) })));
 }
 
-/** Mark the selected line and the keyboard cursor; show the empty note when there are none. */
+/** Mark the selected line and the keyboard cursor; show the empty note when there are none. Touches
+ * only the lines whose marks change (the list may hold MAX_ROWS lines, and requests arrive fast). */
 export function markRows(rows, selectedId, cursorId, empty) {
-  for (const li of rows.children) {
-    const id = Number(li.dataset.id);
-    li.classList.toggle("selected", id === selectedId);
-    li.classList.toggle("cursor", id === cursorId);
-    const link = li.firstElementChild;
-    if (id === selectedId) link.setAttribute("aria-current", "true");
-    else link.removeAttribute("aria-current");
+  for (const [cls, id] of [["selected", selectedId], ["cursor", cursorId]]) {
+    for (const li of rows.querySelectorAll(`.req.${cls}`)) {
+      if (Number(li.dataset.id) === id) continue;
+      li.classList.remove(cls);
+      if (cls === "selected") li.firstElementChild.removeAttribute("aria-current");
+    }
+    const li = id === null || id === undefined ? null : rows.querySelector(`.req[data-id="${Number(id)}"]`);
+    li?.classList.add(cls);
+    if (li && cls === "selected") li.firstElementChild.setAttribute("aria-current", "true");
   }
   empty.hidden = rows.children.length > 0;
 }
 
 /** Add entries (oldest first) at the top, dropping the oldest lines beyond MAX_ROWS. */
 export function prependRows(rows, entries, search, utc) {
-  for (const r of entries) rows.prepend(rowNode(r, search, utc));
+  const fragment = document.createDocumentFragment();
+  for (const r of entries) fragment.prepend(rowNode(r, search, utc));
+  rows.prepend(fragment);
   while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
 }
 

@@ -53,32 +53,98 @@ export function installFilters() {
   });
 }
 
+/** The narrow layout's logger drawer: opening it moves focus in and keeps Tab inside (a modal
+ * dialog); closing it (button, backdrop, Escape) gives focus back to the button that opened it. */
 export function installDrawer() {
   const toggle = document.getElementById("drawer-toggle"), backdrop = document.getElementById("drawer-backdrop");
+  const tree = document.getElementById("tree");
+  const isOpen = () => document.body.classList.contains("drawer-open");
   const set = open => {
+    const wasOpen = isOpen();
     document.body.classList.toggle("drawer-open", open);
     toggle.setAttribute("aria-expanded", String(open));
     backdrop.hidden = !open;
+    if (open) {
+      tree.setAttribute("role", "dialog");
+      tree.setAttribute("aria-modal", "true");
+      (tree.querySelector(".tree-node.current a") || document.getElementById("drawer-close")).focus();
+    } else if (wasOpen) {
+      tree.removeAttribute("role");
+      tree.removeAttribute("aria-modal");
+      toggle.focus();
+    }
   };
-  toggle.addEventListener("click", () => set(!document.body.classList.contains("drawer-open")));
+  toggle.addEventListener("click", () => set(!isOpen()));
   backdrop.addEventListener("click", () => set(false));
   document.getElementById("drawer-close").addEventListener("click", () => set(false));
-  return () => { const open = document.body.classList.contains("drawer-open"); set(false); return open; };
+  tree.addEventListener("keydown", event => {
+    if (event.key !== "Tab" || !isOpen()) return;
+    const stops = [...tree.querySelectorAll("a[href], button, summary")].filter(n => n.checkVisibility());
+    const first = stops[0], last = stops.at(-1);
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
+  return () => { const open = isOpen(); set(false); return open; };
 }
 
-/** Keeps the logger tree's counts moving with live records. */
+const TREE_EVERY = 1000;  // ms: live counts are written to the tree at most once a second
+
+/** Keeps the logger tree's counts moving with live records: counted per record, written at most once a
+ * second (in an animation frame). */
 export function treeCounter() {
   const spans = new Map([...document.querySelectorAll(".tree .count[data-logger]")].map(s => [s.dataset.logger, s]));
+  const pending = new Map();
+  let frame = 0;
+  const write = () => requestAnimationFrame(() => {
+    frame = 0;
+    for (const [span, n] of pending) {
+      span.dataset.count = Number(span.dataset.count) + n;
+      span.textContent = abbreviate(Number(span.dataset.count));
+    }
+    pending.clear();
+  });
   return record => {
     const parts = String(record.name).split(".");
     for (let i = 1; i <= parts.length; i++) {
       const span = spans.get(parts.slice(0, i).join("."));
-      if (!span) continue;
-      span.dataset.count = Number(span.dataset.count) + 1;
-      span.textContent = abbreviate(Number(span.dataset.count));
+      if (span) pending.set(span, (pending.get(span) ?? 0) + 1);
     }
+    if (pending.size && !frame) frame = setTimeout(write, TREE_EVERY);
   };
 }
+
+/** The filter chips stay on one line: those that do not fit go into a "+N" menu. Measured once
+ * per resize (every chip's edge in one layout), then written. */
+export function installChips() {
+  const box = document.querySelector(".chips");
+  if (!box) return;
+  const list = box.querySelector(".chip-list"), more = box.querySelector(".chips-more");
+  const fit = () => {
+    const chips = [...list.children];
+    for (const chip of chips) chip.hidden = false;
+    const right = list.getBoundingClientRect().right;
+    const edges = chips.map(chip => chip.getBoundingClientRect().right);
+    let shown = edges.filter(edge => edge <= right + 0.5).length;
+    if (shown < chips.length) shown = edges.filter(edge => edge <= right - MORE_WIDTH).length;
+    chips.forEach((chip, i) => { chip.hidden = i >= shown; });
+    more.hidden = shown === chips.length;
+    more.open = false;
+    more.querySelector("summary").textContent = `+${chips.length - shown}`;
+    more.querySelector("summary").setAttribute("aria-label", `${chips.length - shown} more filters`);
+  };
+  // the menu lists copies of the hidden chips while it is open (and only then: one chip per filter in the page)
+  more.addEventListener("toggle", () => {
+    const hidden = [...list.children].filter(chip => chip.hidden);
+    more.querySelector(".menu-items").replaceChildren(...(more.open ? hidden : []).map(chip => {
+      const copy = chip.cloneNode(true);
+      copy.hidden = false;
+      return copy;
+    }));
+  });
+  let frame = 0;
+  new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; fit(); }); }).observe(box);
+}
+const MORE_WIDTH = 40;  // px the "+N" button takes
 
 export function installEmptyState() {
   document.getElementById("send-test")?.addEventListener("click", async () => {

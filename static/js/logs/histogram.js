@@ -1,11 +1,19 @@
-// The volume histogram: /api/histogram drawn as inline SVG bars stacked by level.
-// Dragging across it (or clicking a bar) selects a time range. Live records bump the counts.
-import { getJSON } from "../common.js";
-import { clock, dateLabel } from "../format.js";
+// The volume histogram: /api/histogram as inline SVG bars stacked by level, under a header with
+// the legend, the peak ("max N per 5 min", never drawn over the bars) and the scale (linear, sqrt
+// or log: one burst need not flatten the rest of the day; remembered). Dragging across the bars
+// (or clicking one) selects a time range; from the keyboard the chart takes focus, the arrows move
+// between buckets (shift extends the range), Enter shows it, and each move is announced. Live
+// records bump their bucket's bars in place, a few times a second at most.
+import { el, getJSON } from "../common.js";
+import { abbreviate, clock, dateLabel } from "../format.js";
 import { levelCss } from "../levels.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const AXIS = 14;
+const SCALE_KEY = "logdash.histogram.scale";
+const SCALES = { linear: v => v, sqrt: Math.sqrt, log: Math.log1p };
+const KEY_STEPS = { ArrowLeft: -1, ArrowRight: 1, PageUp: -10, PageDown: 10 };
+const LIVE_REDRAW = 1000;  // ms: live counts redraw the chart at most once a second
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -14,22 +22,38 @@ function svg(tag, attrs = {}, text) {
   return node;
 }
 
+const total = bucket => Object.values(bucket.counts).reduce((a, c) => a + c, 0);
+const perBucket = seconds => (seconds >= 3600 && seconds % 3600 === 0 ? `${seconds / 3600} h`
+  : seconds >= 60 ? `${seconds / 60} min` : `${seconds} s`);
+
 export class Histogram {
   constructor(root, { filter, utc, onRange }) {
-    this.root = root;
-    this.filter = filter;
-    this.utc = utc;
-    this.onRange = onRange;
+    Object.assign(this, { root, filter, utc, onRange });
     this.data = null;
     this.byStart = new Map();
-    this.pending = 0;
-    new ResizeObserver(() => this.schedule()).observe(root);
+    this.scale = Object.hasOwn(SCALES, localStorage.getItem(SCALE_KEY)) ? localStorage.getItem(SCALE_KEY) : "linear";
+    this.active = null;   // the bucket the keyboard is on
+    this.anchor = null;   // where a shift-extended range started
+    this.dirty = new Set();
+    this.timer = this.rebuild = 0;
+    this.legend = el("ul", { className: "hist-legend", attrs: { "aria-label": "Levels" } });
+    this.peak = el("span", { className: "hist-peak" });
+    this.readout = el("span", { className: "hist-readout", attrs: { role: "status" } });
+    this.scaleButtons = Object.keys(SCALES).map(name => el("button", {
+      type: "button", text: name, dataset: { scale: name }, title: `Bar heights on a ${name} scale`,
+      attrs: { "aria-pressed": String(name === this.scale) }, onclick: () => this.setScale(name),
+    }));
+    const scaleGroup = el("span", { className: "hist-scale", attrs: { role: "group", "aria-label": "Scale" } }, this.scaleButtons);
+    this.plot = el("div", { className: "hist-plot" });
+    root.replaceChildren(el("div", { className: "hist-head" }, this.legend, this.peak, this.readout, scaleGroup), this.plot);
+    new ResizeObserver(() => this.build()).observe(this.plot);
   }
 
   async load() {
     this.data = await getJSON(`/api/histogram?${new URLSearchParams(this.filter)}`);
     this.byStart = new Map(this.data.buckets.map(b => [b.start, b]));
-    this.draw();
+    this.active = this.anchor = null;
+    this.build();
   }
 
   /** Count one live record; a record past the last bar reloads (at most every few seconds). */
@@ -44,14 +68,21 @@ export class Histogram {
       return;
     }
     bucket.counts[record.levelname] = (bucket.counts[record.levelname] || 0) + 1;
-    if (!this.data.levels.includes(record.levelname)) this.data.levels.push(record.levelname);
-    this.schedule();
+    if (!this.data.levels.includes(record.levelname)) {
+      this.data.levels.push(record.levelname);
+      this.drawLegend();
+    }
+    this.dirty.add((start - this.data.since) / this.data.bucket);
+    if (!this.timer) this.timer = setTimeout(() => requestAnimationFrame(() => this.flush()), LIVE_REDRAW);
   }
 
-  setUtc(utc) { this.utc = utc; this.schedule(); }
+  setUtc(utc) { this.utc = utc; this.build(); }
 
-  schedule() {
-    if (!this.pending) this.pending = setTimeout(() => { this.pending = 0; this.draw(); }, 100);
+  setScale(name) {
+    this.scale = name;
+    localStorage.setItem(SCALE_KEY, name);
+    for (const button of this.scaleButtons) button.setAttribute("aria-pressed", String(button.dataset.scale === name));
+    this.build();
   }
 
   label(epoch) {
@@ -61,31 +92,41 @@ export class Histogram {
     return span > 86400 ? `${dateLabel(epoch, this.utc)} ${time.slice(0, 5)}` : short;
   }
 
-  draw() {
-    if (this.dragging) { this.schedule(); return; }  // never swap the chart under the user's pointer
+  /** What one bucket holds, in words: its time span and its counts by level. */
+  describe(i) {
+    const b = this.data.buckets[i], counts = this.data.levels.filter(l => b.counts[l]).map(l => `${l} ${b.counts[l]}`);
+    const n = total(b);
+    return `${this.label(b.start)} – ${this.label(b.start + this.data.bucket)}: ` +
+      (n ? `${n} record${n === 1 ? "" : "s"} (${counts.join(", ")})` : "no records");
+  }
+
+  drawLegend() {
+    this.legend.replaceChildren(...this.data.levels.map(level => el("li", {},
+      el("span", { className: `swatch lvl-${levelCss(level)}`, attrs: { "aria-hidden": "true" } }), level)));
+  }
+
+  /** The whole chart, for new data, a new size, zone or scale (the keyboard keeps its place and focus). */
+  build() {
+    if (this.dragging) { this.rebuild ||= setTimeout(() => { this.rebuild = 0; this.build(); }, 100); return; }
     const data = this.data;
-    const width = this.root.clientWidth, height = this.root.clientHeight;
+    const width = this.plot.clientWidth, height = this.plot.clientHeight;
     if (!data || !width || !height) return;
-    const plot = height - AXIS, n = data.buckets.length, barW = width / n;
-    const totals = data.buckets.map(b => Object.values(b.counts).reduce((a, c) => a + c, 0));
-    const max = Math.max(1, ...totals);
-    const chart = svg("svg", { width, height, role: "img", "aria-label": `records per ${data.bucket} s` });
-    data.buckets.forEach((b, i) => {
-      const g = svg("g", { class: "bucket" });
-      const from = this.label(b.start), to = this.label(b.start + data.bucket);
-      const lines = data.levels.filter(l => b.counts[l]).map(l => `${l} ${b.counts[l]}`);
-      g.append(svg("title", {}, `${from} – ${to}\n${lines.join("\n") || "no records"}`));
-      g.append(svg("rect", { class: "hit", x: i * barW, y: 0, width: barW, height: plot }));
-      let y = plot;
-      for (const level of data.levels) {
-        const h = (b.counts[level] || 0) / max * (plot - 2);
-        if (!h) continue;
-        y -= h;
-        g.append(svg("rect", { class: `bar lvl-${levelCss(level)}`, x: i * barW + (barW > 3 ? 0.5 : 0), y, width: Math.max(1, barW - (barW > 3 ? 1 : 0)), height: h }));
-      }
-      chart.append(g);
+    this.drawLegend();
+    const n = data.buckets.length, barW = width / n;
+    this.geometry = { plot: height - AXIS, barW };
+    const hadFocus = this.chart && document.activeElement === this.chart;
+    const chart = svg("svg", {
+      width, height, tabindex: 0, role: "group", "aria-roledescription": "histogram",
+      "aria-label": `Records per ${perBucket(data.bucket)}, ${n} bars. Arrow keys move between bars, shift extends, `
+        + "Enter shows the records of the chosen bars.",
     });
-    chart.append(svg("line", { class: "axis", x1: 0, x2: width, y1: plot + 0.5, y2: plot + 0.5 }));
+    this.groups = data.buckets.map((b, i) => {
+      const g = svg("g", { class: "bucket" });
+      g.append(svg("title", {}, ""), svg("rect", { class: "hit", x: i * barW, y: 0, width: barW, height: this.geometry.plot }));
+      chart.append(g);
+      return g;
+    });
+    chart.append(svg("line", { class: "axis", x1: 0, x2: width, y1: this.geometry.plot + 0.5, y2: this.geometry.plot + 0.5 }));
     const ticks = Math.max(2, Math.min(6, Math.floor(width / 110)));
     for (let t = 0; t < ticks; t++) {
       const i = Math.round(t * (n - 1) / (ticks - 1));
@@ -93,13 +134,95 @@ export class Histogram {
       const x = t === ticks - 1 ? width : i * barW;
       chart.append(svg("text", { class: "tick", x, y: height - 2, "text-anchor": anchor }, this.label(data.buckets[i].start)));
     }
-    const total = totals.reduce((a, c) => a + c, 0);
-    chart.append(svg("text", { class: "tick peak", x: 4, y: 10 },
-      total ? `max ${max} per ${data.bucket >= 60 ? data.bucket / 60 + " min" : data.bucket + " s"}` : "no records in this range"));
-    this.selection = svg("rect", { class: "selection", x: 0, y: 0, width: 0, height: plot, visibility: "hidden" });
+    this.selection = svg("rect", { class: "selection", x: 0, y: 0, width: 0, height: this.geometry.plot, visibility: "hidden" });
     chart.append(this.selection);
     this.drag(chart, barW);
-    this.root.replaceChildren(chart);
+    this.keys(chart);
+    this.chart = chart;
+    this.plot.replaceChildren(chart);
+    this.dirty.clear();
+    this.redraw(data.buckets.map((_, i) => i));
+    this.select();
+    if (hadFocus) chart.focus();
+  }
+
+  /** Bars of the dirty buckets (all of them when the peak moved: every height depends on it). */
+  flush() {
+    this.timer = 0;
+    if (this.dragging) { this.timer = setTimeout(() => requestAnimationFrame(() => this.flush()), 250); return; }
+    if (!this.data || !this.groups) return;
+    const peak = this.max;
+    const wanted = Math.max(1, ...this.data.buckets.map(total));
+    this.redraw(wanted === peak ? [...this.dirty] : this.data.buckets.map((_, i) => i));
+    this.dirty.clear();
+    if (this.active !== null) this.readout.textContent = this.describe(this.active);
+  }
+
+  redraw(indexes) {
+    const data = this.data, { plot, barW } = this.geometry, f = SCALES[this.scale];
+    this.max = Math.max(1, ...data.buckets.map(total));
+    const top = f(this.max);
+    for (const i of indexes) {
+      const b = data.buckets[i], g = this.groups[i], sum = total(b);
+      g.querySelectorAll(".bar").forEach(bar => bar.remove());
+      g.firstChild.textContent = this.describe(i);
+      let y = plot;
+      const height = sum ? f(sum) / top * (plot - 2) : 0;
+      for (const level of data.levels) {
+        const h = (b.counts[level] || 0) / (sum || 1) * height;
+        if (!h) continue;
+        y -= h;
+        g.append(svg("rect", { class: `bar lvl-${levelCss(level)}`, x: i * barW + (barW > 3 ? 0.5 : 0), y, width: Math.max(1, barW - (barW > 3 ? 1 : 0)), height: h }));
+      }
+    }
+    const any = data.buckets.some(b => total(b));
+    this.peak.textContent = any ? `max ${abbreviate(this.max)} per ${perBucket(data.bucket)}` : "no records in this range";
+  }
+
+  /** Show the keyboard's range (anchor..active) as the selection, and say what it holds. */
+  select() {
+    if (this.active === null || !this.data) {
+      this.selection?.setAttribute("visibility", "hidden");
+      this.readout.textContent = "";
+      return;
+    }
+    const [a, b] = [Math.min(this.anchor, this.active), Math.max(this.anchor, this.active)];
+    const { barW } = this.geometry;
+    Object.entries({ x: a * barW, width: (b - a + 1) * barW, visibility: "visible" })
+      .forEach(([k, v]) => this.selection.setAttribute(k, v));
+    this.groups.forEach((g, i) => g.classList.toggle("active", i === this.active));
+    this.readout.textContent = a === b ? this.describe(this.active)
+      : `${this.label(this.data.buckets[a].start)} – ${this.label(this.data.buckets[b].start + this.data.bucket)}: `
+        + `${this.data.buckets.slice(a, b + 1).reduce((s, x) => s + total(x), 0)} records in ${b - a + 1} bars`;
+  }
+
+  /** Arrows (shift: extend), PageUp/PageDown, Home/End move; Enter shows the range; Escape lets go. */
+  keys(chart) {
+    chart.addEventListener("focus", () => {
+      if (this.dragging) return;  // a click focuses too: the keyboard's place shows only for the keyboard
+      if (this.active === null) this.active = this.anchor = this.data.buckets.length - 1;
+      this.select();
+    });
+    chart.addEventListener("blur", () => { if (!this.dragging) this.readout.textContent = ""; });
+    chart.addEventListener("keydown", event => {
+      const last = this.data.buckets.length - 1;
+      let next = null;
+      if (event.key in KEY_STEPS) next = (this.active ?? last) + KEY_STEPS[event.key];
+      else if (event.key === "Home") next = 0;
+      else if (event.key === "End") next = last;
+      else if (event.key === "Enter" && this.active !== null) {
+        const [a, b] = [Math.min(this.anchor, this.active), Math.max(this.anchor, this.active)];
+        this.onRange(this.data.since + a * this.data.bucket, this.data.since + (b + 1) * this.data.bucket);
+      } else if (event.key === "Escape" && this.active !== null) {
+        this.anchor = this.active;
+      } else return;
+      event.preventDefault();
+      event.stopPropagation();  // the page's own shortcuts (Enter opens a record) stay out of it
+      if (next === null) { this.select(); return; }
+      this.active = Math.max(0, Math.min(last, next));
+      if (!event.shiftKey) this.anchor = this.active;
+      this.select();
+    });
   }
 
   /** Pointer drag across the bars selects [since, until), snapped to whole buckets. */

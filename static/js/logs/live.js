@@ -1,8 +1,14 @@
 // The live list's policy: LIVE adds new rows at the top; PAUSED (by the user, by scrolling
 // away from the top, or by reading an expanded row) keeps them aside and counts them, so
 // nothing moves under the reader; resuming shows them. Also pages backwards ("Load older").
+// Records are shown in batches, however fast they arrive: one DOM update in an animation frame at
+// most every FLUSH_GAP ms, none while the tab is hidden (what piles up meanwhile is bounded by maxRows).
 import { banner, getJSON } from "../common.js";
-import { renderLive, scrolledAway } from "../live-status.js";
+import { beat, renderLive, scrolledAway } from "../live-status.js";
+
+const FLUSH_GAP = 100;  // ms: at most ten list updates a second, each in an animation frame
+const OLDER_CHUNK = 50;  // rows of an older page added per frame
+const nextFrame = () => new Promise(resolve => requestAnimationFrame(resolve));
 
 export class LiveList {
   constructor({ rows, list, tail, pageSize, filter, hasOlder, ui }) {
@@ -11,38 +17,71 @@ export class LiveList {
     this.waiting = [];        // records received while paused, oldest first
     this.overflow = false;    // more arrived than we keep: resuming reloads the newest page
     this.resetting = false;
-    this.incoming = [];
-    this.flushTimer = 0;
+    this.incoming = [];       // records for the next frame
+    this.frame = 0;
+    this.timer = 0;
+    this.flushedAt = -Infinity;
     this.loading = false;
     this.newCount = 0;
     list.addEventListener("scroll", () => this.scrolled(), { passive: true });
-    new IntersectionObserver(entries => { if (entries.some(e => e.isIntersecting)) this.loadOlder(); },
-      { root: list, rootMargin: "0px 0px 300px 0px" }).observe(ui.older);
+    this.nearEnd = new IntersectionObserver(entries => { if (entries.at(-1).isIntersecting) this.loadOlder(); },
+      { root: list, rootMargin: "0px 0px 300px 0px" });
+    this.nearEnd.observe(ui.older);
     ui.newBar.addEventListener("click", () => this.resume());
     this.render();
   }
 
   /** A record from the tail. */
   receive(record) {
-    if (this.paused || this.resetting) {
-      this.waiting.push(record);
-      if (this.waiting.length > this.rows.maxRows) {
-        this.waiting.shift();
-        this.overflow = true;
+    this.arrived = true;
+    if (this.paused || this.resetting) this.hold([record]);
+    else {
+      this.incoming.push(record);
+      if (this.incoming.length > this.rows.maxRows) {
+        this.incoming.shift();
+        this.overflow = true;  // rows between the shown ones and these were dropped
       }
-      this.newCount += 1;
-      this.render();
-      return;
     }
-    this.incoming.push(record);
-    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 30);
+    this.schedule();
   }
 
+  /** Keep records aside while paused (counted, bounded). */
+  hold(records) {
+    this.waiting.push(...records);
+    this.newCount += records.length;
+    if (this.waiting.length > this.rows.maxRows) {
+      this.waiting.splice(0, this.waiting.length - this.rows.maxRows);
+      this.overflow = true;
+    }
+  }
+
+  /** The next flush: in an animation frame, and at most every FLUSH_GAP ms (rows moving 60 times a
+   * second cost frames and cannot be read anyway). */
+  schedule() {
+    if (this.frame || this.timer) return;
+    const wait = this.flushedAt + FLUSH_GAP - performance.now();
+    if (wait <= 0) this.frame = requestAnimationFrame(() => this.flush());
+    else this.timer = setTimeout(() => { this.timer = 0; this.schedule(); }, wait);
+  }
+
+  /** Once per frame: show what arrived, and the live state. */
   flush() {
-    this.flushTimer = 0;
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.flushedAt = performance.now();
     const batch = this.incoming;
     this.incoming = [];
-    if (this.rows.addNewer(batch)) this.shown();
+    if (batch.length) {
+      if (this.overflow && !this.paused) {
+        this.rows.clear();
+        this.rows.trimmedOld = true;
+        this.overflow = false;
+      }
+      if (this.rows.addNewer(batch, { olderHidden: this.hasOlder || this.rows.trimmedOld })) this.shown();
+    }
+    if (this.arrived) beat(this.ui);
+    this.arrived = false;
+    this.render();
   }
 
   shown() {
@@ -51,11 +90,12 @@ export class LiveList {
     this.renderEnd();
   }
 
+  /** Stop adding rows; what was about to be shown waits with the rest (nothing moves now). */
   pause(reason) {
     if (this.paused) return;
-    this.flush();
     this.paused = reason;
     this.newCount = 0;
+    if (this.incoming.length) this.hold(this.incoming.splice(0));
     this.render();
   }
 
@@ -67,7 +107,7 @@ export class LiveList {
     } else {
       const waiting = this.waiting;
       this.waiting = [];
-      if (this.rows.addNewer(waiting)) this.shown();
+      if (this.rows.addNewer(waiting, { olderHidden: this.hasOlder || this.rows.trimmedOld })) this.shown();
     }
     this.newCount = 0;
     this.list.scrollTop = 0;
@@ -87,7 +127,7 @@ export class LiveList {
       const later = this.waiting.filter(r => r.id > top);
       this.waiting = [];
       this.overflow = false;
-      this.rows.addNewer(later);
+      this.rows.addNewer(later, { olderHidden: this.hasOlder });
       if (this.rows.count) this.shown();
     } catch (e) {
       banner(`Could not reload the newest records: ${e.message}`);
@@ -113,11 +153,15 @@ export class LiveList {
     this.loading = true;
     try {
       const params = new URLSearchParams({ ...this.filter, before: String(this.rows.oldestId), limit: String(this.pageSize) });
-      const data = await getJSON(`/api/records?${params}`);
-      const removed = this.rows.addOlder(data.records);
-      if (removed) {
-        this.list.scrollTop -= removed;
-        this.pause("scroll");  // the newest rows are gone: going live again reloads them
+      const data = await getJSON(`/api/records?${params}`), generation = this.rows.generation;
+      for (let at = 0; at < data.records.length; at += OLDER_CHUNK) {  // a few rows a frame: no long task
+        await nextFrame();
+        if (this.rows.generation !== generation) return;  // the list was replaced meanwhile
+        const removed = this.rows.addOlder(data.records.slice(at, at + OLDER_CHUNK));
+        if (removed) {
+          this.list.scrollTop -= removed;  // the rows the reader sees stay where they are
+          this.pause("scroll");  // the newest rows are gone: going live again reloads them
+        }
       }
       this.hasOlder = data.next !== null;
       this.rows.trimmedOld = false;
@@ -127,8 +171,9 @@ export class LiveList {
       this.loading = false;
       this.renderEnd();
     }
-    const button = this.ui.older.getBoundingClientRect(), view = this.list.getBoundingClientRect();
-    if (!this.ui.older.hidden && button.top < view.bottom + 300) this.loadOlder();
+    // observed anew, the end of the list reports whether it is still near (at the next frame, no layout read now)
+    this.nearEnd.unobserve(this.ui.older);
+    this.nearEnd.observe(this.ui.older);
   }
 
   renderEnd() {

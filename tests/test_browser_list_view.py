@@ -1,0 +1,144 @@
+"""The logs list's columns and controls in Debian's chromium: logger names elided in the middle, view
+toggles remembered, a status pill of one width, an "N new" bar that moves nothing, one toolbar line
+with four chips, and records high on a 400 px screen. One server for the module."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from conftest import Live, store_records
+from playwright.sync_api import expect
+
+LONG = "worker.queue.consumer.retry.scheduler.dispatch.handler"
+BOX = "el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; }"
+
+
+def open_app(page: Any, live: Live, app: str, query: str = "") -> None:
+    page.goto(f"{live.url}/?app={app}{query}")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+
+
+def ingest(live: Live, app: str, records: list[dict[str, Any]]) -> None:
+    status, answer = live.post(f"/ingest?app={app}", json.dumps(records).encode(), "application/json")
+    assert status == 200, answer
+
+
+def test_logger_names_lose_their_middle_and_show_whole_on_hover(shared_live: Live, shared_page: Any) -> None:
+    page = shared_page
+    store_records(shared_live.app, {"msg": "served", "name": LONG}, app_name="names")
+    open_app(page, shared_live, "names")
+    ingest(shared_live, "names", [{"msg": "live", "name": LONG, "created": time.time()}])
+    cells = page.locator("#rows .row .logger")
+    expect(cells).to_have_count(2)
+    for cell in cells.all():  # the served row and the live one alike
+        assert cell.get_attribute("title") == LONG
+        shown = cell.evaluate("""cell => {
+          const range = document.createRange(), last = cell.lastChild;
+          range.selectNodeContents(last);
+          const tail = range.getBoundingClientRect(), box = cell.getBoundingClientRect(), head = cell.firstChild;
+          return {last: last.data, fits: tail.left >= box.left - .5 && tail.right <= box.right + .5,
+                  headCut: head.scrollWidth > head.clientWidth, cellW: box.width, nameW: cell.scrollWidth};
+        }""")
+        assert shown["last"] == "handler" and shown["fits"], shown  # the last part stays whole
+        assert shown["headCut"], shown  # the middle is what gets elided
+    widths = page.evaluate("""() => { const b = s => document.querySelector(s).getBoundingClientRect().width;
+      return {msg: b('#rows .row .msg'), line: b('#rows .row .line')}; }""")
+    assert widths["msg"] > widths["line"] * 0.45  # the message takes the room at 1280 px
+
+
+def test_view_toggles_are_keys_and_are_remembered(shared_live: Live, shared_page: Any) -> None:
+    page = shared_page
+    now = time.time()
+    store_records(shared_live.app, {"msg": "long " * 80, "created": str(now - 200)}, app_name="toggles")
+    open_app(page, shared_live, "toggles")
+    row = page.locator("#rows .row").first
+    height = row.evaluate("row => row.getBoundingClientRect().height")
+    time_cell = row.locator(".t .c")
+    for key in ("w", "d", "r"):
+        page.keyboard.press(key)
+    expect(page.locator("html")).to_have_attribute("data-wrap", "")
+    expect(time_cell).to_have_text("3 min ago")
+    assert row.locator(".t").get_attribute("title").startswith(time.strftime("%Y-%m-%d", time.localtime(now - 200)))
+    wrapped = row.evaluate("row => row.getBoundingClientRect().height")
+    assert wrapped > height * 2
+    page.reload()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    for name in ("wrap", "comfortable", "relative"):
+        expect(page.locator("html")).to_have_attribute(f"data-{name}", "")
+        expect(page.locator(f'#view-menu button[data-view="{name}"]')).to_have_attribute("aria-pressed", "true")
+    expect(time_cell).to_have_text("3 min ago")
+    page.click("#view-menu summary")  # the same toggles by pointer
+    for name in ("wrap", "comfortable", "relative"):
+        page.click(f'#view-menu button[data-view="{name}"]')
+    page.reload()
+    for name in ("wrap", "comfortable", "relative"):
+        assert page.locator("html").get_attribute(f"data-{name}") is None
+    expect(time_cell).to_have_text(time.strftime("%H:%M:%S", time.localtime(now - 200)) + "."
+                                   + f"{int((now - 200) % 1 * 1000):03d}")
+
+
+def test_controls_keep_their_place(shared_live: Live, shared_page: Any) -> None:
+    page = shared_page
+    now = time.time()
+    store_records(shared_live.app, *[{"msg": f"m{i}", "created": str(now - 100 + i)} for i in range(80)],
+                  app_name="steady")
+    open_app(page, shared_live, "steady")
+    pill, pause = page.locator("#live-state"), page.locator("#pause")
+    seen = {(round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0]))}
+    page.keyboard.press("Space")
+    expect(pill).to_have_text("PAUSED")
+    seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+    ingest(shared_live, "steady", [{"msg": f"n{i}", "created": time.time()} for i in range(12)])
+    expect(pill).to_have_text("PAUSED · 12 new")
+    seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+    assert len(seen) == 1, f"pill width and Pause position changed: {seen}"
+    assert pill.get_attribute("title") == "PAUSED · 12 new"
+    page.keyboard.press("Space")
+    expect(pill).to_have_text("LIVE")
+    # scrolled down (paused by scrolling): the "N new" bar floats over the list, which stays put
+    page.locator("#list").evaluate("list => { list.scrollTop = 300; }")
+    expect(pill).to_have_attribute("data-state", "paused")
+    reader = page.locator("#rows .row").nth(20)
+    before = reader.evaluate(BOX)
+    ingest(shared_live, "steady", [{"msg": "newer", "created": time.time()}])
+    expect(page.locator("#new-bar")).to_be_visible()
+    assert reader.evaluate(BOX) == before
+
+
+def test_toolbar_stays_one_line_with_chips(shared_live: Live, shared_page: Any) -> None:
+    page = shared_page
+    store_records(shared_live.app, {"msg": "timeout here", "name": "shop.web", "levelname": "ERROR"}, app_name="chips")
+    open_app(page, shared_live, "chips")
+    plain = page.locator(".filterbar").evaluate(BOX)[3]
+    open_app(page, shared_live, "chips", "&level=WARNING&logger=shop&q=timeout&last=24h")
+    chips = page.locator(".chip-list .chip")
+    expect(chips).to_have_count(5)
+    assert page.locator(".filterbar").evaluate(BOX)[3] == plain  # still one line
+    shown = sum(chip.is_visible() for chip in chips.all())
+    more = page.locator(".chips-more")
+    if shown < 5:  # the rest wait behind "+N", whole
+        expect(more.locator("summary")).to_have_text(f"+{5 - shown}")
+        more.locator("summary").click()
+        expect(more.locator(".menu-items .chip")).to_have_count(5 - shown)
+        expect(more.locator(".menu-items .chip").first).to_be_visible()
+    else:
+        expect(more).to_be_hidden()
+    for chip in chips.all():
+        if chip.is_visible():
+            assert chip.evaluate(BOX)[1] < page.locator(".filterbar").evaluate(BOX)[1] + plain
+
+
+def test_records_start_high_on_a_narrow_screen(shared_live: Live, browser: Any) -> None:
+    store_records(shared_live.app, {"msg": "narrow"}, app_name="narrow")
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    page = context.new_page()
+    try:
+        open_app(page, shared_live, "narrow")
+        top = page.locator("#rows .row").first.evaluate(BOX)[1]
+        assert top < 900 * 0.2, f"the first record starts at {top:.0f} px of 900"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
+        for control in ("#drawer-toggle", "#level", "#live-state", "#pause", "#view-menu summary", "#search"):
+            assert page.locator(control).is_visible(), control
+    finally:
+        context.close()
