@@ -15,7 +15,7 @@ import pytest
 from conftest import http
 
 from dashboard import create_app
-from dashboard.store.engine import make_engine
+from dashboard.store.engine import make_engine, write_lock
 from dashboard.store.retention import Policy, parse_policy, prunable, prune, used_bytes
 
 
@@ -82,11 +82,10 @@ def build(path: Path, n: int, start: float) -> None:
     upgrade(engine)
     engine.dispose()
     db = sqlite3.connect(path)
-    db.executemany("INSERT INTO records (created, app, name, levelno, levelname, message, extra) "
-                   "VALUES (?, 'shop', ?, 20, 'INFO', ?, '{}')",
-                   ((start + i * 0.5, f"shop.m{i % 40}", f"m {i}") for i in range(n)))
-    db.execute("INSERT INTO records_fts(rowid, message, exc_text, exc_info) "  # as the writer indexes
-               "SELECT id, message, exc_text, exc_info FROM records")
+    db.executemany("INSERT INTO records (created, app, name, levelno, levelname, message, extra, search_text) "
+                   "VALUES (?, 'shop', ?, 20, 'INFO', ?, '{}', ?)",  # the message is its own folded text
+                   ((start + i * 0.5, f"shop.m{i % 40}", f"m {i}", f"m {i}") for i in range(n)))
+    db.execute("INSERT INTO records_fts(rowid, search_text) SELECT id, search_text FROM records")  # as the writer
     db.execute("INSERT INTO counts_minute (unit, app, levelno, levelname, n) SELECT CAST(created / 60 AS BIGINT), "
                "app, levelno, levelname, count(*) FROM records GROUP BY 1, 2, 3, 4")
     db.execute("INSERT INTO counts_hour (unit, app, name, levelno, levelname, n) SELECT CAST(created / 3600 AS "
@@ -116,7 +115,12 @@ def test_cli_prune_shows_progress_and_shrinks_the_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "--older-than" in result.stderr
 
 
+WINDOW = 30  # seconds of the prune with ingest at full speed beside it (its pace is the same throughout)
+
+
 def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Path, serve) -> None:
+    """Ingest keeps its pace while `logdash prune` deletes 500,000 records; once ingest stops, the
+    prune no longer rests between steps and finishes at once."""
     path = tmp_path / "logdash.db"
     build(path, 500_000, time.time() - 10 * 86400)
     live = serve(f"sqlite:///{path}", workers=2)
@@ -137,25 +141,85 @@ def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Pa
     try:
         time.sleep(4)  # ingest alone, for comparison
         prune_started = time.monotonic()
-        deleted = prune(engine, Policy(max_age=86400))
-        prune_ended = time.monotonic()
+        # `logdash prune`, its own process as when a user runs it (in this one it would wait on the poster's GIL)
+        pruner = subprocess.Popen([sys.executable, "-m", "dashboard", "prune", "--db", f"sqlite:///{path}",
+                                   "--older-than", "1d"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            pruner.wait(WINDOW)
+        except subprocess.TimeoutExpired:
+            pass
     finally:
         done.set()
         poster.join(30)
+    window_ended = time.monotonic()
+    out, err = pruner.communicate(timeout=600)
     alone = [t for t in finished if t[0] < prune_started]
-    during = [t for t in finished if prune_started <= t[0] < prune_ended]
+    during = [t for t in finished if prune_started <= t[0] < window_ended]
     rate_alone = len(alone) / (prune_started - alone[0][0] + alone[0][1])
-    rate_during = len(during) / (prune_ended - prune_started)
+    rate_during = len(during) / (window_ended - prune_started)
     slowest = max(took for _, took in during)
-    print(f"pruned {deleted} in {prune_ended - prune_started:.1f} s; ingest {rate_alone:.1f} requests/s alone, "
-          f"{rate_during:.1f} during; slowest {slowest:.3f} s")
-    assert deleted == 500_000
+    print(f"{out.strip()} ({time.monotonic() - window_ended:.1f} s of it after ingest stopped); ingest "
+          f"{rate_alone:.1f} requests/s alone, {rate_during:.1f} during; slowest {slowest:.3f} s")
+    assert pruner.returncode == 0 and "pruned 500,000 records" in out, err
     assert rate_during >= 0.6 * rate_alone, f"ingest slowed from {rate_alone:.1f} to {rate_during:.1f} requests/s"
     assert slowest < 2.0, f"an ingest request waited {slowest:.2f} s behind the prune"
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 100 * len(finished)
         assert conn.exec_driver_sql("SELECT sum(n) FROM counts_minute").scalar() == 100 * len(finished)
     engine.dispose()
+
+
+def test_a_prune_rests_between_steps_only_while_others_write(tmp_path: Path) -> None:
+    """The pace rule itself: alone, steps follow each other at once; beside a writer, each is followed
+    by a rest (here 0.4 s, made long to be unmistakable)."""
+    path = tmp_path / "pace.db"
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        build(path, 2_000, time.time() - 10 * 86400)  # 4 steps of 500: 3 rests, if any
+
+    def timed_prune() -> float:
+        engine = make_engine(f"sqlite:///{path}")
+        started = time.monotonic()
+        assert prune(engine, Policy(max_age=86400), pause=0.4) == 2_000
+        took = time.monotonic() - started
+        engine.dispose()
+        return took
+
+    fresh()
+    alone = timed_prune()
+    stop = threading.Event()
+
+    running = threading.Event()
+
+    def write() -> None:
+        """Another writer as logdash's own are: its own connection, taking turns through the write lock."""
+        other = sqlite3.connect(path, timeout=30)
+        lock = write_lock(make_engine(f"sqlite:///{path}"))
+        while not stop.is_set():
+            with lock:
+                other.execute("INSERT INTO counts_minute (unit, app, levelno, levelname, n) "
+                              "VALUES (1, 'w', 20, 'INFO', 1) ON CONFLICT DO UPDATE SET n = n + 1")
+                other.commit()
+            running.set()
+            time.sleep(0.002)
+        other.close()
+
+    writer = threading.Thread(target=write)
+    beside = None
+    try:
+        fresh()
+        writer.start()
+        assert running.wait(10)
+        beside = timed_prune()
+    finally:
+        stop.set()
+        writer.join(10)
+    assert alone < 1.0, alone
+    # 3 rests, of which the first may be missed: the writer may not have had its turn between the
+    # pace's first look and the end of the first step (a few milliseconds); after a rest it always has
+    assert beside >= 2 * 0.4, beside
 
 
 def test_an_app_with_a_bad_retention_does_not_start(db_url: str) -> None:

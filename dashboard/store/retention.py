@@ -21,12 +21,12 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from . import rollup
 from .engine import write_lock
-from .schema import records
+from .schema import record_extras, records
 
 log = logging.getLogger(__name__)
 STEP = 500            # records deleted per transaction
-SHARE = 3             # pause at least 3x as long as a step held the lock: it is ours a quarter of the time
-PAUSE = 0.025         # seconds between steps: longer than the busy handler's middle sleeps, so waiting writers get in
+SHARE = 3             # while others write, rest 3x as long as a step held the lock: it is ours a quarter of the time
+PAUSE = 0.025         # ... and at least this long (0: never rest)
 _AGE = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SIZE = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
          "tib": 2**40}
@@ -94,26 +94,52 @@ def used_bytes(conn: Connection) -> int | None:
     return (pages - free) * page_size
 
 
-def _step(engine: Engine, where: ColumnElement[bool]) -> tuple[int, float]:
+def _step(conn: Connection, where: ColumnElement[bool]) -> tuple[int, float]:
     """Delete up to STEP of the oldest records matching `where`: (how many went, seconds the write
     lock was ours; time spent waiting for it does not count against the writers' share)."""
-    with write_lock(engine):
+    with write_lock(conn.engine):
         held = time.monotonic()
-        n = _delete_oldest(engine, where)
+        with conn.begin():
+            n = _delete_oldest(conn, where)
         return n, time.monotonic() - held
 
 
-def _delete_oldest(engine: Engine, where: ColumnElement[bool]) -> int:
-    with engine.begin() as conn:
-        last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
-                            .offset(STEP - 1).limit(1)).scalar()
+def _delete_oldest(conn: Connection, where: ColumnElement[bool]) -> int:
+    last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
+                        .offset(STEP - 1).limit(1)).scalar()
+    if last is None:
+        last = conn.execute(select(func.max(records.c.id)).where(where)).scalar()
         if last is None:
-            last = conn.execute(select(func.max(records.c.id)).where(where)).scalar()
-            if last is None:
-                return 0
-        chunk = (records.c.id <= last) & where
-        rollup.change(conn, chunk, sign=-1)
-        return conn.execute(records.delete().where(chunk)).rowcount
+            return 0
+    chunk = (records.c.id <= last) & where
+    rollup.change(conn, chunk, sign=-1)
+    conn.execute(record_extras.delete().where(record_extras.c.record_id.in_(select(records.c.id).where(chunk))))
+    return conn.execute(records.delete().where(chunk)).rowcount
+
+
+class _Others:
+    """Whether anyone else committed since the last look: SQLite's data_version changes for every
+    commit by another connection, in any process, and not for this connection's own."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.seen = self._version()
+
+    def _version(self) -> int | None:
+        if not self.sqlite:
+            return None
+        version = self.conn.exec_driver_sql("PRAGMA data_version").scalar_one()
+        self.conn.commit()  # end the transaction SQLAlchemy began for it: each step begins its own
+        return version
+
+    def wrote(self) -> bool:
+        """True if another connection committed since the last call (always, where it cannot tell)."""
+        if not self.sqlite:
+            return True
+        now = self._version()
+        changed, self.seen = now != self.seen, now
+        return changed
 
 
 def _shrink(engine: Engine) -> None:
@@ -143,46 +169,52 @@ def prunable(engine: Engine, policy: Policy, now: float | None = None) -> int:
 
 def prune(engine: Engine, policy: Policy, *, now: float | None = None,
           progress: Callable[[int], None] = lambda n: None, pause: float = PAUSE) -> int:
-    """Delete what the policy does not keep, oldest first, in small steps; how many records went."""
+    """Delete what the policy does not keep, oldest first, in small steps; how many records went.
+
+    While others write, each step is followed by a rest (at least SHARE times the step, at least
+    `pause`), so the writers keep most of the lock; while nobody else writes, the steps follow each
+    other at once (a prune at a quiet hour ends in seconds, not minutes)."""
     now = time.time() if now is None else now
     deleted = 0
+    with engine.connect() as conn:
+        others = _Others(conn)
 
-    def rest(held: float) -> None:  # let the writers in: the lock is ours 1/(SHARE+1) of the time
-        if pause:
-            time.sleep(max(pause, SHARE * held))
+        def rest(held: float) -> None:
+            if pause and others.wrote():
+                time.sleep(max(pause, SHARE * held))
 
-    def run(where: ColumnElement[bool]) -> None:
-        nonlocal deleted
-        while True:
-            n, held = _step(engine, where)
-            deleted += n
-            if n:
-                progress(deleted)
-            if n < STEP:
-                break
-            rest(held)
+        def run(where: ColumnElement[bool]) -> None:
+            nonlocal deleted
+            while True:
+                n, held = _step(conn, where)
+                deleted += n
+                if n:
+                    progress(deleted)
+                if n < STEP:
+                    break
+                rest(held)
 
-    if policy.max_age is not None:
-        run(records.c.created < now - policy.max_age)
-    if policy.max_records is not None:
-        with engine.connect() as conn:
+        if policy.max_age is not None:
+            run(records.c.created < now - policy.max_age)
+        if policy.max_records is not None:
             keep_from = conn.execute(select(records.c.id).order_by(records.c.id.desc())
                                      .offset(policy.max_records - 1).limit(1)).scalar()
-        if keep_from is not None:
-            run(records.c.id < keep_from)
-    if policy.max_bytes is not None:
-        while True:
-            with engine.connect() as conn:
+            conn.commit()
+            if keep_from is not None:
+                run(records.c.id < keep_from)
+        if policy.max_bytes is not None:
+            while True:
                 used = used_bytes(conn)
                 oldest = conn.execute(select(func.min(records.c.id))).scalar()
-            if used is None or used <= policy.max_bytes or oldest is None:
-                break
-            n, held = _step(engine, records.c.id < oldest + STEP)
-            if not n:
-                break
-            deleted += n
-            progress(deleted)
-            rest(held)
+                conn.commit()
+                if used is None or used <= policy.max_bytes or oldest is None:
+                    break
+                n, held = _step(conn, records.c.id < oldest + STEP)
+                if not n:
+                    break
+                deleted += n
+                progress(deleted)
+                rest(held)
     if deleted:
         _shrink(engine)
     return deleted
