@@ -3,14 +3,16 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from dashboard import settings
-from dashboard.store.schema import FTS_TABLE, metadata
+from dashboard.store.schema import FTS_TABLE, PG_TEXT_INDEX, metadata
 
 config = context.config
 
 
 def include_name(name, type_, parent_names):
-    """Leave the SQLite full-text tables (created by raw SQL) out of autogenerate."""
-    return not (type_ == "table" and name and name.startswith(FTS_TABLE))
+    """Leave the text indexes (SQLite's full-text tables, PostgreSQL's trigram index: raw SQL) out of autogenerate."""
+    if type_ == "table" and name and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ == "index" and name == PG_TEXT_INDEX)
 
 
 def run_migrations() -> None:

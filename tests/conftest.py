@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pg_helpers
 import pytest
 from werkzeug.serving import make_server
 
@@ -113,12 +114,47 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_file: Path) -> str:
+def sqlite_url(tmp_path: Path, migrated_file: Path) -> str:
     """A fresh SQLite file at head: a copy of the session's migrated one (migrating each took longer
     than most tests)."""
     path = tmp_path / "logdash.db"
     shutil.copyfile(migrated_file, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    """The test's database: SQLite (modules that run on both backends override this with backend_url)."""
+    return sqlite_url
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head with the real Alembic revisions, once per session: each
+    test's database is a copy (CREATE DATABASE ... TEMPLATE). Skips where there is no server."""
+    reason = pg_helpers.unavailable()
+    if reason:
+        pytest.skip(reason)
+    name = pg_helpers.new_name("template")
+    engine = make_engine(pg_helpers.create(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    pg_helpers.drop(name)
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database at head for this test, dropped afterwards."""
+    name = pg_helpers.new_name("t")
+    yield pg_helpers.create(name, template=pg_template)
+    pg_helpers.drop(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    """The test's database on each backend in turn (a module opts in by returning it from db_url)."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 
 @pytest.fixture

@@ -7,6 +7,12 @@ import urllib.parse
 
 import pytest
 
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
+
 BASE = 1_700_000_000.0
 LOGGERS = ["app", "app.db", "app.db.pool", "apple", "billing", "root"]
 LEVELS = [("DEBUG", 10), ("INFO", 20), ("WARNING", 30), ("ERROR", 40), ("CRITICAL", 50), ("NOTICE", 25)]

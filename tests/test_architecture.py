@@ -105,7 +105,7 @@ def test_the_checker_resolves_imports() -> None:
                      "dashboard.store.schema", "flask", "dashboard.logs", "dashboard.logs.pages"}
     assert targets("from .logs import pages", "dashboard", is_package=True) == {"dashboard.logs",
                                                                                 "dashboard.logs.pages"}
-    assert "dashboard.store.schema" in targets((PACKAGE / "store" / "writer.py").read_text(), "dashboard.store.writer")
+    assert "dashboard.store.schema" in targets((PACKAGE / "store" / "batch.py").read_text(), "dashboard.store.batch")
 
 
 @pytest.mark.parametrize(("source", "rule", "bad"), [

@@ -106,7 +106,7 @@ def test_request_bin_floods_never_evict_ingest_captures(live) -> None:
 
 def test_prune_is_an_indexed_range_delete(db_url) -> None:
     """The writer's per-kind cut-off lookup is answered from the (kind, id) index, not a table scan."""
-    from dashboard.store.writer import _CUTOFF
+    from dashboard.store.batch import _CUTOFF
     engine = make_engine(db_url)
     with engine.connect() as conn:
         compiled = _CUTOFF.compile(dialect=conn.dialect)

@@ -8,9 +8,11 @@ searches in the whole language: words and phrases with LIKE and FTS metacharacte
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pg_helpers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs.filter import RecordFilter
 from dashboard.logs.query import format_term, quote
 from dashboard.logs.serialize import record_json
-from dashboard.store import search
+from dashboard.store import nul, search
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
 from dashboard.store.schema import record_extras, records
@@ -37,14 +39,21 @@ SENT_TRACES = [*TRACES, TRACES[0].upper(), "0" * 32, TRACES[0][:31], "not a trac
 SENT_SPANS = [*SPANS, SPANS[1].upper(), "0" * 16, SPANS[0] + "0"]
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """One migrated SQLite file for the module; each example replaces the rows."""
-    path: Path = tmp_path_factory.mktemp("agree") / "logdash.db"
-    eng = make_engine(f"sqlite:///{path}")
-    upgrade(eng)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated database for the module, on each backend; each example replaces the rows."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("agree") / "logdash.db"
+        eng = make_engine(f"sqlite:///{path}")
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+        return
+    name = pg_helpers.new_name("agree")
+    eng = make_engine(pg_helpers.create(name, template=request.getfixturevalue("pg_template")))
     yield eng
     eng.dispose()
+    pg_helpers.drop(name)
 
 
 EXTRA_KEYS = ["request_id", "user", "n", "flag", "app", "Level", "with space"]
@@ -114,7 +123,8 @@ def insert(engine: Engine, rows: list[dict[str, Any]]) -> None:
         conn.execute(record_extras.delete())
         conn.execute(records.delete())
         if rows:
-            conn.execute(records.insert(), [stored_row(r) for r in rows])
+            keep = nul.storable if engine.dialect.name == "postgresql" else dict  # as the writer stores them
+            conn.execute(records.insert(), [keep(stored_row(r)) for r in rows])
             search.index(conn, records.c.id.is_not(None))
 
 
@@ -128,8 +138,8 @@ def test_sql_clause_and_predicate_agree(engine: Engine, rows: list[dict[str, Any
         for flt in filters:
             by_predicate = {r["id"] for r in stored if flt.matches(r)}
             for indexed in (True, False):
-                by_sql = set(conn.execute(select(records.c.id).where(flt.clause("sqlite", text_index=indexed)))
-                             .scalars())
+                where = flt.clause(conn.dialect.name, text_index=indexed, conn=conn)
+                by_sql = set(conn.execute(select(records.c.id).where(where)).scalars())
                 assert by_sql == by_predicate, (flt, indexed)
 
 
@@ -155,7 +165,7 @@ def test_odd_search_terms_agree_on_fixed_records(engine: Engine, q: str) -> None
     insert(engine, rows)
     flt = RecordFilter.from_args({"q": q})
     with engine.connect() as conn:
-        by_sql = set(conn.execute(select(records.c.id).where(flt.clause("sqlite"))).scalars())
+        by_sql = set(conn.execute(select(records.c.id).where(flt.clause(conn.dialect.name, conn=conn))).scalars())
         by_predicate = {r["id"] for r in (record_json(m) for m in conn.execute(select(records)).mappings())
                         if flt.matches(r)}
     assert by_sql == by_predicate

@@ -15,7 +15,7 @@ from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
 from dashboard.store.writer import Writer
 
-HEAD = "0008"
+HEAD = "0009"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import urllib.parse
 
 import pytest
@@ -12,6 +11,12 @@ from test_tail import ids, nothing_more, open_tail, receive
 
 from dashboard.store import regexp
 from dashboard.store.retention import Policy, prune
+
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
 
 SENT = [  # (level, logger, message, extra)
     (logging.INFO, "shop.pay", "payment ok for Chloé", {"request_id": "abc123", "user": "alice", "attempt": 2}),
@@ -107,12 +112,11 @@ def test_the_live_tail_uses_the_same_search(live: Live, sent: list[str]) -> None
     assert live_ids == sorted(r["id"] for r in live.records(q=q)[:2])
 
 
-def test_retention_deletes_the_extras_with_their_records(live: Live, sent: list[str], db_url: str) -> None:
-    path = db_url.removeprefix("sqlite:///")
-    prune(live.app.extensions["logdash.engine"], Policy(max_records=2), pause=0)
-    with sqlite3.connect(path) as raw:
-        kept = {row[0] for row in raw.execute("SELECT id FROM records")}
-        indexed = {row[0] for row in raw.execute("SELECT record_id FROM record_extras")}
-    raw.close()
+def test_retention_deletes_the_extras_with_their_records(live: Live, sent: list[str]) -> None:
+    engine = live.app.extensions["logdash.engine"]
+    prune(engine, Policy(max_records=2), pause=0)
+    with engine.connect() as conn:
+        kept = set(conn.exec_driver_sql("SELECT id FROM records").scalars())
+        indexed = set(conn.exec_driver_sql("SELECT record_id FROM record_extras").scalars())
     assert len(kept) == 2 and indexed <= kept and indexed
     assert found(live, "request_id=abc123") == [] and found(live, "attempt=2") == [sent[3]]

@@ -7,8 +7,15 @@ import time
 import urllib.parse
 from typing import Any
 
+import pytest
 import websocket
 from conftest import Live, log_with, store_records
+
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
 
 
 def open_tail(live: Live, **args: Any) -> websocket.WebSocket:

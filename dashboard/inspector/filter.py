@@ -39,6 +39,19 @@ def _status_range(status: str) -> tuple[int, int]:
     return int(status), int(status)
 
 
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = _UPPER.lower()
+
+
+def _hex_pattern(needle: str) -> str:
+    """A PostgreSQL regex finding `needle`'s UTF-8 bytes, ASCII letters in either case, in a body's hex
+    (whole bytes only: an even number of hex digits before it)."""
+    out = []
+    for b in needle.encode():
+        out.append(f"(?:{b:02x}|{b - 32:02x})" if 0x61 <= b <= 0x7A else f"{b:02x}")
+    return "^(?:..)*?" + "".join(out)
+
+
 @dataclass(frozen=True)
 class RequestFilter:
     """Which requests: methods, path prefix or substring, status code or class, text terms."""
@@ -82,10 +95,11 @@ class RequestFilter:
             parts.append(c.status.between(low, high))
         for term in (self.q or "").split():
             needle = ascii_lower(term)
-            texts = [find(func.lower(c[col]), needle) > 0 for col in TEXT_COLUMNS]
-            if dialect == "postgresql":  # bytea has no lower(): a case-sensitive byte search there
-                body = func.position(func.convert_to(term, "UTF8").op("IN")(c.body)) > 0
-            else:  # SQLite: lower() of a BLOB folds ASCII bytes, instr() compares bytes
+            if dialect == "postgresql":  # its lower() folds all of Unicode; the predicate folds ASCII only
+                texts = [find(func.translate(c[col], _UPPER, _LOWER), needle) > 0 for col in TEXT_COLUMNS]
+                body = func.encode(c.body, "hex").op("~")(_hex_pattern(needle))  # bytea has no lower()
+            else:  # SQLite: lower() folds ASCII only, of a BLOB too; instr() compares bytes
+                texts = [find(func.lower(c[col]), needle) > 0 for col in TEXT_COLUMNS]
                 body = func.instr(func.lower(c.body), needle) > 0
             parts.append(or_(*texts, body))
         return and_(true(), *parts)

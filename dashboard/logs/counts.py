@@ -35,7 +35,7 @@ def _raw(conn: Connection, flt: RecordFilter, columns: tuple[str, ...], bucket: 
     groups = [records.c[c] for c in columns]
     if bucket is not None:
         groups.insert(0, rollup.time_unit(records.c.created, bucket, dialect))
-    stmt = select(*groups, func.count()).where(flt.clause(dialect)).group_by(*groups)
+    stmt = select(*groups, func.count()).where(flt.clause(dialect, conn=conn)).group_by(*groups)
     return Counter({tuple(row[:-1]): row[-1] for row in conn.execute(stmt)})
 
 
@@ -87,7 +87,7 @@ def data_range(conn: Connection, flt: RecordFilter) -> tuple[float | None, float
     table = _rollup_for(flt, (), None)
     if table is None:
         row = conn.execute(select(func.min(records.c.created), func.max(records.c.created))
-                           .where(flt.clause(conn.dialect.name))).one()
+                           .where(flt.clause(conn.dialect.name, conn=conn))).one()
         return row[0], row[1]
     for candidate in (rollup.MINUTE, table):  # the finest that can answer
         if candidate.covers(flt.rollup_keys() or ()):

@@ -11,13 +11,14 @@ from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, not_, true
 
 from ..ingest.levels import level_number
 from ..ingest.trace_ids import span_id, trace_id
 from ..store.schema import records
 from ..store.search import search_text
 from ..web.args import BadArgument, parse_time
+from . import regex_scan
 from .query import QueryError, parse
 from .terms import Condition, Logger, Regex, Text, conditions, logger_clause
 
@@ -107,12 +108,14 @@ class RecordFilter:
         q = " ".join(self.q[t.span[0]:t.span[1]] for t in kept) if self.q else None
         return RecordFilter(**{f.name: getattr(self, f.name) for f in fields(self)} | {"logger": None, "q": q or None})
 
-    def clause(self, dialect: str = "sqlite", target: Table = records,
-               text_index: bool = True) -> ColumnElement[bool]:
+    def clause(self, dialect: str = "sqlite", target: Table = records, text_index: bool = True,
+               conn: Connection | None = None) -> ColumnElement[bool]:
         """The SQL condition on the records table (or on a rollup table, for the conditions it keys).
 
         `text_index=False` leaves the full-text and extras indexes out (each row is tested on its
-        own): quicker than collecting every hit of a common word when only the newest few are wanted."""
+        own): quicker than collecting every hit of a common word when only the newest few are wanted.
+        On PostgreSQL a /regex/ is matched in Python over the rows the other conditions select
+        (logs.regex_scan), which needs `conn`."""
         c = target.c
         parts: list[ColumnElement[bool]] = []
         if self.level is not None:
@@ -129,9 +132,16 @@ class RecordFilter:
             parts.append(c.trace_id == self.trace_id)
         if self.span_id is not None:
             parts.append(c.span_id == self.span_id)
+        parts.extend(term.clause(c, dialect, text_index) for term in self.terms if not isinstance(term, Regex))
         # a regex last: SQLite tests AND-ed conditions in order, and a regex costs a call into Python per row
-        ordered = sorted(self.terms, key=lambda t: isinstance(t, Regex))
-        parts.extend(term.clause(c, dialect, text_index) for term in ordered)
+        for term in (t for t in self.terms if isinstance(t, Regex)):
+            if dialect != "postgresql":
+                parts.append(term.clause(c, dialect, text_index))
+                continue
+            if conn is None:
+                raise ValueError("a /regex/ on PostgreSQL is matched over the rows: pass conn")
+            found = regex_scan.among(regex_scan.matching_ids(conn, and_(true(), *parts), term.pattern))
+            parts.append(not_(found) if term.exclude else found)
         return and_(true(), *parts)
 
     def matches(self, record: Mapping[str, Any]) -> bool:

@@ -23,7 +23,7 @@ def list_records(conn: Connection, flt: RecordFilter, *, before: Position | None
 
 def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 1000) -> list[dict[str, Any]]:
     """Matching records with id > after, oldest first (the live tail's catch-up)."""
-    stmt = (select(records).where(flt.clause(conn.dialect.name), records.c.id > after)
+    stmt = (select(records).where(flt.clause(conn.dialect.name, conn=conn), records.c.id > after)
             .order_by(records.c.id).limit(limit))
     return [record_json(r) for r in conn.execute(stmt).mappings().all()]  # one fetch, not a row at a time
 
@@ -79,5 +79,5 @@ def has_records(conn: Connection) -> bool:
 
 def count_matching(conn: Connection, flt: RecordFilter, cap: int = 10_000) -> int:
     """How many records match, counting at most `cap` (enough to say "10k+")."""
-    inner = select(records.c.id).where(flt.clause(conn.dialect.name)).limit(cap).subquery()
+    inner = select(records.c.id).where(flt.clause(conn.dialect.name, conn=conn)).limit(cap).subquery()
     return conn.execute(select(func.count()).select_from(inner)).scalar_one()

@@ -16,7 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, exists, func, literal, literal_column, not_, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    true,
+)
 
 from ..ingest.levels import level_number
 from ..ingest.trace_ids import span_id, trace_id
@@ -54,14 +68,20 @@ class Text:
     rollup_keys = None  # no rollup holds text
 
     def clause(self, c: Any, dialect: str, text_index: bool) -> ColumnElement[bool]:
+        if dialect == "postgresql" and "\0" in self.needle:
+            return true() if self.exclude else false()  # PostgreSQL stores no NUL (store.nul): no text holds one
         find = func.instr if dialect == "sqlite" else func.strpos
         found = func.coalesce(find(c.search_text, self.needle), 0) > 0
         if self.exclude:
             return not_(found)
-        if text_index and dialect == "sqlite" and len(self.needle) >= 3:  # the trigram index narrows first
-            fts = table(FTS_TABLE, column("rowid"))
-            phrase = '"' + self.needle.replace('"', '""') + '"'
-            return and_(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))), found)
+        if text_index and len(self.needle) >= 3:  # the trigram index narrows first
+            if dialect == "sqlite":
+                fts = table(FTS_TABLE, column("rowid"))
+                phrase = '"' + self.needle.replace('"', '""') + '"'
+                return and_(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))), found)
+            if dialect == "postgresql":  # LIKE reaches the pg_trgm index, which PostgreSQL rechecks: exact
+                escaped = self.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                return c.search_text.like(f"%{escaped}%", escape="\\")
         return found
 
     def matches(self, record: Mapping[str, Any], text: str) -> bool:
@@ -76,11 +96,9 @@ class Regex:
     rollup_keys = None
 
     def clause(self, c: Any, dialect: str, text_index: bool) -> ColumnElement[bool]:
-        if dialect == "sqlite":
-            hit = func.logdash_regexp(self.pattern, literal(regexp.deadline()), c.message, c.exc_text, c.exc_info,
-                                      c.args) == 1
-        else:  # PostgreSQL's own regex dialect, case-insensitive
-            hit = func.concat_ws("\n", c.message, c.exc_text, c.exc_info, c.args).op("~*")(self.pattern)
+        """SQLite's (PostgreSQL's is built by RecordFilter.clause, from the ids logs.regex_scan finds)."""
+        hit = func.logdash_regexp(self.pattern, literal(regexp.deadline()), c.message, c.exc_text, c.exc_info,
+                                  c.args) == 1
         return _negated(hit, self.exclude)
 
     def matches(self, record: Mapping[str, Any], text: str) -> bool:

@@ -102,7 +102,7 @@ def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: 
     """Up to `limit` matching records past `start` (from the newest, or the oldest, when None),
     nearest first, and whether more match beyond them."""
     dialect = conn.dialect.name
-    where = flt.clause(dialect)
+    where = flt.clause(dialect, conn=conn)
     if dialect != "sqlite" or flt.without("since", "until") == RecordFilter():
         return _rows(conn, _stmt(where, start, older, inclusive), limit)  # the time index, or the planner's pick
     if flt.trace_id is not None or flt.span_id is not None:  # a trace is a few rows: its index, then a sort

@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from . import regexp
 
+PG_POOL, PG_OVERFLOW = 5, 10
 EXAMPLES = "sqlite:///logdash.db, sqlite:////abs/path.db or postgresql+psycopg://user:pass@host/db"
 
 
@@ -103,7 +104,9 @@ def _create(url: str, parsed: URL) -> Engine:
             regexp.register(dbapi_conn)  # `/regex/` in the search box
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+    # a server's connections are shared by every worker of every instance (100 by default): at most
+    # PG_POOL + PG_OVERFLOW per worker process, plus its listener's one
+    return create_engine(url, pool_size=PG_POOL, max_overflow=PG_OVERFLOW, pool_pre_ping=True)
 
 
 def init_app(app: Flask) -> None:

@@ -59,6 +59,12 @@ def matches(pattern: str, record: Any) -> bool:
                                              record.get("exc_info"), record.get("args")))
 
 
+def too_slow(pattern: str) -> str:
+    """What a search whose regex spent the budget is told (a 400 naming q)."""
+    return (f"the regex /{pattern[:80]}/ took over {BUDGET:g} s; narrow the search with a word, a field or "
+            "a time range")
+
+
 def deadline() -> float:
     """The end of a new statement's budget (a bound parameter of the SQL that uses the function)."""
     return time.monotonic() + BUDGET

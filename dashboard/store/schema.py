@@ -127,3 +127,6 @@ requests = Table(
 # removes deleted rows it holds.
 FTS_TABLE = "records_fts"
 SEARCH_SOURCES = ("message", "exc_text", "exc_info", "args")  # the record columns search sees
+# PostgreSQL's counterpart (pg_trgm GIN over `search_text`, created by raw SQL in revision 0009): LIKE
+# '%needle%' narrows through it and PostgreSQL rechecks every candidate, so the hits are exact
+PG_TEXT_INDEX = "ix_records_search_text_trgm"

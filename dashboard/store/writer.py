@@ -15,17 +15,17 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from . import rollup, search
+from . import batch as batch_sql
+from . import commit_order
+from .batch import Stored
 from .engine import write_lock
 from .overflow import Overflow
-from .schema import records, requests
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,6 @@ class StoreUnavailable(Exception):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-@dataclass
-class Stored:
-    """What a job left in the database."""
-    request_id: int | None
-    record_ids: list[int]
 
 
 @dataclass
@@ -180,8 +173,8 @@ class Writer:
     def _commit(self, batch: list[_Job]) -> None:
         try:
             with write_lock(self.engine), self.engine.begin() as conn:
-                results = _insert(conn, batch)
-                _prune_requests(conn, results, self.request_retention)
+                commit_order.take_turn(conn)
+                results = batch_sql.insert(conn, [(job.records, job.capture) for job in batch], self.request_retention)
         except OperationalError as e:  # the database, not a row: a full disk, a lock, a read-only file
             self._refused(batch, str(e.orig).splitlines()[0] if e.orig else type(e).__name__)
             return
@@ -217,81 +210,3 @@ def get_writer() -> Writer:
     return current_app.extensions["logdash.writer"]
 
 
-def _insert(conn: Connection, batch: list[_Job]) -> list[Stored]:
-    """Insert the captures, then the records, of a whole batch: two statements, not one per job."""
-    captures = [job.capture for job in batch if job.capture is not None]
-    capture_ids = iter(_insert_returning_ids(conn, requests, captures))
-    request_ids = [next(capture_ids) if job.capture is not None else None for job in batch]
-    rows = [dict(rec, request_id=rid, search_text=search.search_text(rec))
-            for job, rid in zip(batch, request_ids, strict=True) for rec in job.records]
-    ids = _insert_returning_ids(conn, records, rows)
-    if ids and _consecutive(ids):
-        search.index_range(conn, ids[0], ids[-1], rows)
-        rollup.add_range(conn, ids[0], ids[-1])
-    elif ids:  # RETURNING elsewhere may hand out ids with gaps
-        search.index(conn, records.c.id.in_(ids))
-        rollup.change(conn, records.c.id.in_(ids))
-    results, start = [], 0
-    for job, rid in zip(batch, request_ids, strict=True):
-        results.append(Stored(rid, ids[start:start + len(job.records)]))
-        start += len(job.records)
-    return results
-
-
-def _consecutive(ids: list[int]) -> bool:
-    return ids[-1] - ids[0] == len(ids) - 1
-
-
-# Built once (the writer runs these for every batch): SQLAlchemy then only looks up its compiled form.
-_MAX_ID = {t.name: select(func.max(t.c.id)) for t in (records, requests)}
-
-
-@lru_cache(maxsize=16)
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...], dict]:
-    """The INSERT for these columns, compiled by SQLAlchemy once: its text, the order of its
-    positional parameters, and the defaults of columns it fills that a row may leave out."""
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-    order = tuple(compiled.positiontup or ())
-    defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
-    return compiled.string, order, defaults
-
-
-def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` with one executemany; return their ids in the order of `rows`.
-
-    SQLite: SQLAlchemy's ordered RETURNING would run one statement per row there. Instead, as
-    this transaction holds the write lock since its first insert, the new rowids are the
-    consecutive ones ending at max(id). Elsewhere, RETURNING sorted by parameter order.
-    """
-    if not rows:
-        return []
-    if conn.dialect.name != "sqlite":
-        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        return list(conn.execute(stmt, rows).scalars())
-    sql, order, defaults = _insert_sql(conn.dialect, table, tuple(rows[0]))  # straight to the driver
-    conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in order) for row in rows])
-    last = conn.execute(_MAX_ID[table.name]).scalar_one()
-    return list(range(last - len(rows) + 1, last + 1))
-
-
-REQUEST_KINDS = ("ingest", "bin")  # /ingest captures and request-bin captures: each kept on its own
-
-
-def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
-    """Keep the newest `retention` captures of each kind (0: all): a bin flood never evicts /ingest's.
-    Cheap: every retention/100 captures (up to 1% more kept meanwhile), an indexed cut-off and range delete."""
-    ids = [r.request_id for r in results if r.request_id is not None]
-    if retention <= 0 or not ids:
-        return
-    step = max(1, retention // 100)
-    if max(ids) // step == (min(ids) - 1) // step:
-        return  # no step boundary crossed by this batch
-    for kind in REQUEST_KINDS:
-        cutoff = conn.execute(_CUTOFF, {"kind": kind, "keep": retention}).scalar()
-        if cutoff is not None:
-            conn.execute(requests.delete().where(requests.c.kind == kind, requests.c.id <= cutoff))
-
-
-# the id of the newest row of a kind that is no longer kept (None: all are kept)
-_CUTOFF = (select(requests.c.id).where(requests.c.kind == bindparam("kind")).order_by(requests.c.id.desc())
-           .limit(1).offset(bindparam("keep")))

@@ -65,8 +65,7 @@ def database_refused(e: OperationalError) -> ResponseReturnValue:
     reason = str(e.orig).splitlines()[0] if e.orig else type(e).__name__
     slow = regexp.take_overrun()
     if slow is not None and "user-defined function" in reason:
-        return bad_argument(BadArgument("q", f"the regex /{slow[:80]}/ took over {regexp.BUDGET:g} s; narrow the "
-                                             "search with a word, a field or a time range"))
+        return bad_argument(BadArgument("q", regexp.too_slow(slow)))
     log.error("database error on %s %s: %s", request.method, request.path, reason)
     answer = ServiceUnavailable(f"The database could not answer: {reason}. Retry in a moment.")
     body, status = _answer(answer)

@@ -1,0 +1,113 @@
+"""What one writer batch does in its transaction: insert the captures and the records (ids in
+order, see commit_order), index them for search, keep the rollups, cut old captures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table, bindparam, func, select
+
+from . import commit_order, nul, rollup, search
+from .schema import records, requests
+
+
+@dataclass
+class Stored:
+    """What a job left in the database."""
+    request_id: int | None
+    record_ids: list[int]
+
+
+def insert(conn: Connection, jobs: list[tuple[list[dict[str, Any]], dict[str, Any] | None]],
+           request_retention: int) -> list[Stored]:
+    """Insert the (records, capture) of every job of a batch: two statements, not one per job; then
+    keep the newest `request_retention` captures of each kind (0: all)."""
+    results = _insert(conn, jobs)
+    _prune_requests(conn, results, request_retention)
+    return results
+
+
+def _insert(conn: Connection, jobs: list[tuple[list[dict[str, Any]], dict[str, Any] | None]]) -> list[Stored]:
+    keep = nul.storable if conn.dialect.name == "postgresql" else dict
+    captures = [keep(capture) for _, capture in jobs if capture is not None]
+    capture_ids = iter(_insert_returning_ids(conn, requests, captures))
+    request_ids = [next(capture_ids) if capture is not None else None for _, capture in jobs]
+    rows = []
+    for (recs, _), rid in zip(jobs, request_ids, strict=True):
+        for rec in recs:
+            row = keep(rec)
+            row["request_id"], row["search_text"] = rid, search.search_text(row)
+            rows.append(row)
+    ids = _insert_returning_ids(conn, records, rows)
+    commit_order.announce(conn, *(name for name, new in (("records", rows), ("requests", captures)) if new))
+    if ids and _consecutive(ids):
+        search.index_range(conn, ids[0], ids[-1], rows)
+        rollup.add_range(conn, ids[0], ids[-1])
+    elif ids:  # RETURNING elsewhere may hand out ids with gaps
+        search.index(conn, records.c.id.in_(ids))
+        rollup.change(conn, records.c.id.in_(ids))
+    results, start = [], 0
+    for (recs, _), rid in zip(jobs, request_ids, strict=True):
+        results.append(Stored(rid, ids[start:start + len(recs)]))
+        start += len(recs)
+    return results
+
+
+def _consecutive(ids: list[int]) -> bool:
+    return ids[-1] - ids[0] == len(ids) - 1
+
+
+# Built once (the writer runs these for every batch): SQLAlchemy then only looks up its compiled form.
+_MAX_ID = {t.name: select(func.max(t.c.id)) for t in (records, requests)}
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...], dict]:
+    """The INSERT for these columns, compiled by SQLAlchemy once: its text, the order of its
+    positional parameters, and the defaults of columns it fills that a row may leave out."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = tuple(compiled.positiontup or ())
+    defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
+    return compiled.string, order, defaults
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` with one executemany; return their ids in the order of `rows`.
+
+    SQLite: SQLAlchemy's ordered RETURNING would run one statement per row there. Instead, as
+    this transaction holds the write lock since its first insert, the new rowids are the
+    consecutive ones ending at max(id). Elsewhere, RETURNING sorted by parameter order.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name != "sqlite":
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, rows).scalars())
+    sql, order, defaults = _insert_sql(conn.dialect, table, tuple(rows[0]))  # straight to the driver
+    conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in order) for row in rows])
+    last = conn.execute(_MAX_ID[table.name]).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+REQUEST_KINDS = ("ingest", "bin")  # /ingest captures and request-bin captures: each kept on its own
+
+
+def _prune_requests(conn: Connection, results: list[Stored], retention: int) -> None:
+    """Keep the newest `retention` captures of each kind (0: all): a bin flood never evicts /ingest's.
+    Cheap: every retention/100 captures (up to 1% more kept meanwhile), an indexed cut-off and range delete."""
+    ids = [r.request_id for r in results if r.request_id is not None]
+    if retention <= 0 or not ids:
+        return
+    step = max(1, retention // 100)
+    if max(ids) // step == (min(ids) - 1) // step:
+        return  # no step boundary crossed by this batch
+    for kind in REQUEST_KINDS:
+        cutoff = conn.execute(_CUTOFF, {"kind": kind, "keep": retention}).scalar()
+        if cutoff is not None:
+            conn.execute(requests.delete().where(requests.c.kind == kind, requests.c.id <= cutoff))
+
+
+# the id of the newest row of a kind that is no longer kept (None: all are kept)
+_CUTOFF = (select(requests.c.id).where(requests.c.kind == bindparam("kind")).order_by(requests.c.id.desc())
+           .limit(1).offset(bindparam("keep")))
