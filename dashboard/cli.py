@@ -1,4 +1,4 @@
-"""The `logdash` command: serve, demo, send, prune, db upgrade. Mistakes are one line (see cli_errors)."""
+"""The `logdash` command: serve, demo, send, prune, tail, and `db` (cli_db). Mistakes are one line (see cli_errors)."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +9,7 @@ import time
 import click
 
 from . import settings
+from .cli_db import db, db_option
 from .cli_errors import OneLineGroup, check_port_free, open_database
 
 log = logging.getLogger("dashboard")
@@ -28,10 +29,7 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _db_option(f):
-    return click.option("--db", "database_url", envvar=ENV + "DATABASE_URL", show_envvar=True,
-                        default=settings.DEFAULTS["DATABASE_URL"], show_default=True,
-                        help="Database URL (SQLite file or postgresql+psycopg://...).")(f)
+main.add_command(db)
 
 
 @main.command()
@@ -39,7 +37,7 @@ def _db_option(f):
               show_envvar=True, help="Address to bind. The default keeps the dashboard on this machine.")
 @click.option("--port", envvar=ENV + "PORT", type=int, default=settings.DEFAULTS["PORT"],
               show_default=True, show_envvar=True, help="Port to listen on.")
-@_db_option
+@db_option
 @click.option("--workers", envvar=ENV + "WORKERS", type=click.IntRange(0), default=0, show_envvar=True,
               help="Worker processes (0 = one per CPU).")
 @click.option("--threads", envvar=ENV + "THREADS", type=click.IntRange(1),
@@ -55,11 +53,13 @@ def _db_option(f):
 def serve(host: str, port: int, database_url: str, workers: int, threads: int,
           certfile: str | None, keyfile: str | None, insecure: bool) -> None:
     """Upgrade the database, then serve the dashboard and /ingest."""
+    from sqlalchemy import make_url
+
     from . import create_app
     from .banner import banner
     from .server import Server, gunicorn_options
     from .store.engine import describe_url
-    from .store.retention import parse_policy
+    from .store.retention import check_backend, parse_policy
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together")
@@ -74,6 +74,10 @@ def serve(host: str, port: int, database_url: str, workers: int, threads: int,
     check_exposure(host, bool(config["UI_TOKEN"]), insecure)
     check_port_free(host, port)
     open_database(database_url).dispose()
+    try:
+        check_backend(policy, make_url(database_url).get_backend_name())
+    except ValueError as e:
+        raise click.ClickException(f"{ENV}RETENTION: {e}") from None
     workers = workers or os.cpu_count() or 1
     text = banner(version=_version(), host=host, port=port, secure=bool(certfile), workers=workers,
                   database=describe_url(database_url), keeping=policy.describe(),
@@ -153,7 +157,7 @@ def send_command(files: tuple[str, ...], url: str, app: str | None, token: str |
 
 
 @main.command()
-@_db_option
+@db_option
 @click.option("--older-than", "older_than", metavar="AGE", help="Delete records older than this (7d, 12h, 90m).")
 @click.option("--keep", type=click.IntRange(1), metavar="N", help="Keep only the newest N records.")
 def prune(database_url: str, older_than: str | None, keep: int | None) -> None:
@@ -237,28 +241,6 @@ def tail(url: str, level: str | None, logger: str | None, q: str | None, app: st
         return  # Ctrl-C is how a tail ends
     except BrokenPipeError:  # `logdash tail | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush goes nowhere, quietly
-
-
-@main.group()
-def db() -> None:
-    """Database maintenance."""
-
-
-@db.command("upgrade")
-@_db_option
-def db_upgrade(database_url: str) -> None:
-    """Bring the database to the newest schema, keeping every row."""
-    from .cli_errors import database_errors
-    from .store.engine import describe_url, make_engine
-    from .store.migrate import current_revision, upgrade
-
-    with database_errors(database_url):
-        engine = make_engine(database_url)
-        before = current_revision(engine)
-        upgrade(engine)
-        after = current_revision(engine)
-    click.echo(f"database {describe_url(database_url)}: {before or 'empty'} -> {after}")
-    engine.dispose()
 
 
 def check_exposure(host: str, ui_token: bool, insecure: bool) -> None:
