@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then LOGDASH_* environment, then `overrides`."""
     from flask import Flask
+    from sqlalchemy import make_url
 
     from . import settings
     from .ingest.level_seed import seed_levels
@@ -26,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .store import engine as store_engine
     from .store import retention
     from .store.feed import Feed
+    from .store.pruner import Pruner
     from .store.writer import Writer
     from .web import access, errors, sockets, templating
 
@@ -34,15 +36,25 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings.load(overrides=overrides))
     app.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": 25}
     app.json.sort_keys = False
+    policy = retention.parse_policy(app.config["RETENTION"])  # refused before any connection is opened
+    retention.check_backend(policy, make_url(app.config["DATABASE_URL"]).get_backend_name())
     store_engine.init_app(app)
     engine = store_engine.get_engine_of(app)
     seed_levels(engine)  # custom level names already stored keep their numbers in this process
-    record_feed = Feed(engine, record_queries.new_records, record_queries.newest_record_id, kind="record")
+    # PostgreSQL: commits of other processes and instances arrive by NOTIFY (store/listen.py), so the feeds'
+    # own poll is only a fallback; the listener starts with the first feed (in the gunicorn worker, after its fork)
+    postgres = engine.dialect.name == "postgresql"
+    live: dict[str, Any] = {"interval": 5.0, "on_start": lambda: app.extensions["logdash.listener"].start()} \
+        if postgres else {}
+    record_feed = Feed(engine, record_queries.new_records, record_queries.newest_record_id, kind="record", **live)
     # captured requests: rows carry bodies, so fewer per read and per waiting subscriber
     request_feed = Feed(engine, request_queries.new_requests, request_queries.newest_request_id,
-                        kind="request", batch=100, queue_size=256)
+                        kind="request", batch=100, queue_size=256, **live)
     app.extensions["logdash.record_feed"] = record_feed
     app.extensions["logdash.request_feed"] = request_feed
+    if postgres:
+        from .store.listen import Listener
+        app.extensions["logdash.listener"] = Listener(engine, {"records": record_feed, "requests": request_feed})
 
     def wake_feeds() -> None:
         record_feed.wake()
@@ -51,8 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["logdash.writer"] = Writer(
         engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds,
         request_retention=app.config["REQUEST_RETENTION"])
-    policy = retention.parse_policy(app.config["RETENTION"])
-    app.extensions["logdash.retention"] = retention.Pruner(engine, policy, app.config["PRUNE_INTERVAL"])
+    app.extensions["logdash.retention"] = Pruner(engine, policy, app.config["PRUNE_INTERVAL"])
     app.extensions["logdash.retention"].start()
     errors.init_app(app)
     templating.init_app(app)
@@ -69,6 +80,9 @@ def stop_live(app: Flask) -> None:
         feed = app.extensions.get(part)
         if feed is not None:  # a worker stopped while still booting has none yet
             feed.close()
+    listener = app.extensions.get("logdash.listener")
+    if listener is not None:  # PostgreSQL: told to stop, not waited for (up to a second); close_app waits
+        listener.close(timeout=0)
 
 
 def close_app(app: Flask) -> None:
@@ -78,6 +92,8 @@ def close_app(app: Flask) -> None:
     app.extensions["logdash.closed"] = True
     for part in ("logdash.retention", "logdash.writer", "logdash.record_feed", "logdash.request_feed"):
         app.extensions[part].close()
+    if "logdash.listener" in app.extensions:  # PostgreSQL
+        app.extensions["logdash.listener"].close()
     app.extensions["logdash.engine"].dispose()
 
 

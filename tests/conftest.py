@@ -133,8 +133,11 @@ def pg_template() -> Iterator[str]:
     """A PostgreSQL database migrated to head with the real Alembic revisions, once per session: each
     test's database is a copy (CREATE DATABASE ... TEMPLATE). Skips where there is no server."""
     reason = pg_helpers.unavailable()
+    if reason and os.environ.get("LOGDASH_TEST_REQUIRE_PG"):
+        pytest.fail(f"LOGDASH_TEST_REQUIRE_PG is set and {reason}")
     if reason:
         pytest.skip(reason)
+    pg_helpers.drop_stale()
     name = pg_helpers.new_name("template")
     engine = make_engine(pg_helpers.create(name))
     upgrade(engine)

@@ -42,6 +42,17 @@ def admin(*statements: str) -> None:
             conn.execute(statement)
 
 
+def drop_stale() -> None:
+    """Drop the databases of test runs that were killed before their teardown (their pid is gone)."""
+    import psycopg
+    with psycopg.connect(_conninfo(SERVER), autocommit=True) as conn:
+        names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'logdash\\_%'")]
+    for name in names:
+        parts = name.split("_")
+        if len(parts) >= 4 and parts[-2].isdigit() and not os.path.exists(f"/proc/{parts[-2]}"):
+            drop(name)
+
+
 def new_name(prefix: str) -> str:
     """A database name no other test of any run uses."""
     return f"logdash_{prefix}_{os.getpid()}_{next(_NAMES)}"

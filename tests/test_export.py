@@ -13,6 +13,12 @@ from conftest import store_records
 from dashboard.logs import export
 
 
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
+
+
 def download(live: Any, query: str) -> tuple[Any, bytes]:
     """GET /api/export?query over real HTTP; (response headers, body)."""
     with urllib.request.urlopen(f"{live.url}/api/export?{query}", timeout=30) as resp:

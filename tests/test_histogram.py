@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 from dashboard.logs.filter import RecordFilter
 from dashboard.logs.histogram import MAX_BARS, NICE_BUCKETS, bucket_range, histogram, pick_bucket
 
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
+
 T0 = 1_800_000_000.0  # a multiple of 60 (and of 3600)
 
 

@@ -16,6 +16,12 @@ from dashboard.logs.window import Window, records_page
 from dashboard.store.engine import get_engine_of
 from dashboard.store.schema import records
 
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
+
 BASE = 1_763_700_000.0
 JSON = {"Accept": "application/json"}
 
@@ -187,6 +193,7 @@ def plans(app, stored, flt: RecordFilter) -> list[tuple[str, str]]:
         return [(s, " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + s, p))) for s, p in seen]
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)  # SQLite's query plans
 def test_lists_read_along_the_time_index_without_a_sort(app, stored, monkeypatch) -> None:
     """Whenever matches may be many, the order comes from the index on `created`, never from a sort."""
     monkeypatch.setattr(timeline, "FEW", 0)  # every condition counts as common
@@ -197,6 +204,7 @@ def test_lists_read_along_the_time_index_without_a_sort(app, stored, monkeypatch
             assert "TEMP B-TREE" not in plan and "INDEX ix_records_created" in plan, (flt, statement, plan)
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)  # SQLite's query plans
 def test_a_rare_condition_is_read_through_its_own_index(app, stored, monkeypatch) -> None:
     """A condition matching few records finds them through its index and sorts those few (text once a first
     window along time did not fill the page)."""

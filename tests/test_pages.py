@@ -18,6 +18,12 @@ from dashboard.logs.page_state import chips, page_url, read_page_filter
 from dashboard.logs.tree import build_tree, opened
 from dashboard.web.format import abbreviate, printable
 
+
+@pytest.fixture
+def db_url(backend_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return backend_url
+
 NOW = time.time()
 ZERO_DIV = "(<class 'ZeroDivisionError'>, ZeroDivisionError('division by zero'), <traceback object at 0x7f3a>)"
 JSON = {"Accept": "application/json"}

@@ -128,7 +128,7 @@ def test_overflow_says_skipped_and_resume_fetches_the_rest(live: Live, monkeypat
     ws.close()
 
 
-def test_every_tail_of_every_worker_gets_every_record_once(serve, db_url: str) -> None:
+def test_every_tail_of_every_worker_gets_every_record_once(db_url: str, serve) -> None:  # the server stops first
     live = serve(db_url, workers=2)
     tails = [open_tail(live, after=0) for _ in range(6)]
     handler = live.handler()

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
 
 from ..store.schema import requests
 from ..store.search import ascii_lower
@@ -81,12 +81,15 @@ class RequestFilter:
     def clause(self, dialect: str = "sqlite") -> ColumnElement[bool]:
         """The SQL condition on the requests table."""
         c = requests.c
-        find = func.strpos if dialect == "postgresql" else func.instr  # (haystack, needle) -> 1-based or 0
+        postgres = dialect == "postgresql"
+        find = func.strpos if postgres else func.instr  # (haystack, needle) -> 1-based or 0
         parts: list[ColumnElement[bool]] = []
         if self.methods:
             parts.append(c.method.in_(self.methods))
         if self.path is not None:
-            if self.path.startswith("/"):
+            if postgres and "\0" in self.path:  # PostgreSQL stores no NUL in text (store.nul)
+                parts.append(false())
+            elif self.path.startswith("/"):
                 parts.append(func.substr(c.path, 1, len(self.path)) == self.path)
             else:
                 parts.append(find(c.path, self.path) > 0)
@@ -95,8 +98,9 @@ class RequestFilter:
             parts.append(c.status.between(low, high))
         for term in (self.q or "").split():
             needle = ascii_lower(term)
-            if dialect == "postgresql":  # its lower() folds all of Unicode; the predicate folds ASCII only
-                texts = [find(func.translate(c[col], _UPPER, _LOWER), needle) > 0 for col in TEXT_COLUMNS]
+            if postgres:  # its lower() folds all of Unicode, the predicate ASCII only; text holds no NUL
+                texts = [false()] if "\0" in needle else [
+                    find(func.translate(c[col], _UPPER, _LOWER), needle) > 0 for col in TEXT_COLUMNS]
                 body = func.encode(c.body, "hex").op("~")(_hex_pattern(needle))  # bytea has no lower()
             else:  # SQLite: lower() folds ASCII only, of a BLOB too; instr() compares bytes
                 texts = [find(func.lower(c[col]), needle) > 0 for col in TEXT_COLUMNS]

@@ -3,8 +3,10 @@
 Every worker process runs one Feed per table it streams (records, captured
 requests). The feeder reads rows with `id > last seen` from the database, so a
 row committed by any process reaches the websocket subscribers of every
-process. It is woken at once by a local commit and otherwise polls every
-`interval` seconds. Each row is serialised once per feed, into the websocket
+process (ids commit in id order: store.commit_order). It is woken at once by
+a local commit and by other processes' commits: on PostgreSQL through
+LISTEN/NOTIFY (store.listen), its poll every `interval` seconds then only a
+fallback; on SQLite by that poll. Each row is serialised once per feed, into the websocket
 frame every subscriber writes as is; each subscriber has a bounded queue, and
 a subscriber that falls behind is told how much it missed instead of growing
 without bound.
@@ -117,8 +119,9 @@ class Feed:
     """Reads new rows of one table and offers them to this process's subscribers."""
 
     def __init__(self, engine: Engine, fetch: Fetch, latest: Latest, *, kind: str, interval: float = 0.05,
-                 batch: int = 500, queue_size: int = 2000) -> None:
+                 batch: int = 500, queue_size: int = 2000, on_start: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.on_start = on_start  # called as the feeder starts (after a fork: gunicorn's worker), e.g. to listen
         self.fetch, self.latest, self.kind = fetch, latest, kind
         self.interval, self.batch, self.queue_size = interval, batch, queue_size
         self._subs: set[Subscription] = set()
@@ -140,6 +143,8 @@ class Feed:
                     self.last_seen = self.latest(conn)
                 self._thread = threading.Thread(target=self._run, name="logdash-feed", daemon=True)
                 self._thread.start()
+                if self.on_start is not None:
+                    self.on_start()
             self._subs.add(sub)
         return sub
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from ..resources import resource_dir
 
@@ -16,10 +16,16 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_KEY = 0x6C6F6766  # PostgreSQL advisory lock: instances starting together migrate one at a time
+
+
 def upgrade(engine: Engine) -> None:
-    """Upgrade the database behind `engine` to head; rows are kept."""
+    """Upgrade the database behind `engine` to head; rows are kept. On PostgreSQL, instances that
+    start together take turns (the second finds the schema at head); SQLite's write lock does that."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_KEY})"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

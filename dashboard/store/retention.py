@@ -7,17 +7,13 @@ when the SQLite file uses incremental auto-vacuum (new databases do).
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select, text
 
 from . import rollup
 from .engine import write_lock
@@ -27,6 +23,8 @@ log = logging.getLogger(__name__)
 STEP = 500            # records deleted per transaction
 SHARE = 3             # while others write, rest 3x as long as a step held the lock: it is ours a quarter of the time
 PAUSE = 0.025         # ... and at least this long (0: never rest)
+PRUNE_KEY = 0x6C6F6765      # PostgreSQL advisory locks: one pruner per database, one prune step at a time
+_PG_STEP_TURN = text(f"SELECT pg_advisory_xact_lock({PRUNE_KEY + 1})")
 _AGE = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SIZE = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
          "tib": 2**40}
@@ -84,6 +82,15 @@ def parse_policy(text: str) -> Policy:
     return Policy(age, count, size)
 
 
+def check_backend(policy: Policy, backend: str) -> None:
+    """Refuse a size bound outside SQLite (ValueError): it measures the file, and PostgreSQL keeps the
+    space deleted rows leave for its own reuse, so the size would not drop and the bound would delete
+    every record."""
+    if policy.max_bytes is not None and backend != "sqlite":
+        raise ValueError(f"a size bound ({policy.describe()}) needs SQLite; on {backend} bound by age or count "
+                         "(e.g. 30d or 5000000) and watch the server's disk")
+
+
 def used_bytes(conn: Connection) -> int | None:
     """Bytes of the SQLite file in use (free pages excluded); None for other databases."""
     if conn.dialect.name != "sqlite":
@@ -100,6 +107,8 @@ def _step(conn: Connection, where: ColumnElement[bool]) -> tuple[int, float]:
     with write_lock(conn.engine):
         held = time.monotonic()
         with conn.begin():
+            if conn.dialect.name == "postgresql":  # one step at a time across instances: a step's rollup
+                conn.execute(_PG_STEP_TURN)       # change must be read after the previous step's delete
             n = _delete_oldest(conn, where)
         return n, time.monotonic() - held
 
@@ -218,75 +227,3 @@ def prune(engine: Engine, policy: Policy, *, now: float | None = None,
     if deleted:
         _shrink(engine)
     return deleted
-
-
-class Pruner:
-    """The background pruner of one process: every `interval` seconds, apply the policy.
-
-    With several worker processes on one SQLite file, an exclusive lock file lets
-    one of them prune at a time and the others skip that round.
-    """
-
-    def __init__(self, engine: Engine, policy: Policy, interval: float = 60.0) -> None:
-        self.engine, self.policy, self.interval = engine, policy, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._lock_path = Path(database + "-prunelock") if database and database != ":memory:" else None
-
-    def start(self) -> None:
-        """Start the thread (once); nothing to do for a policy that keeps everything."""
-        if self.policy and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="logdash-pruner", daemon=True)
-            self._thread.start()
-
-    def close(self, timeout: float = 10.0) -> None:
-        """Stop after the current step."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def run_once(self) -> int:
-        """One round: prune now unless another process is at it; how many records went."""
-        with self._exclusive() as mine:
-            if not mine:
-                return 0
-            deleted = prune(self.engine, self.policy, progress=self._check_stop)
-        if deleted:
-            log.info("retention (%s): pruned %d records", self.policy.describe(), deleted)
-        return deleted
-
-    def _check_stop(self, _deleted: int) -> None:
-        if self._stop.is_set():
-            raise _Stopped
-
-    @contextlib.contextmanager
-    def _exclusive(self) -> Iterator[bool]:
-        if self._lock_path is None:
-            yield True
-            return
-        with open(self._lock_path, "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _run(self) -> None:
-        delay = min(self.interval, 5.0)  # the first round soon after start
-        while not self._stop.wait(delay):
-            try:
-                self.run_once()
-            except _Stopped:
-                return
-            except Exception:  # a failed round must not end retention
-                log.exception("retention round failed")
-            delay = self.interval
-
-
-class _Stopped(Exception):
-    """Raised inside a prune to end it early at shutdown."""
