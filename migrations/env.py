@@ -3,16 +3,16 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from dashboard import settings
-from dashboard.store.schema import FTS_TABLE, PG_TEXT_INDEX, metadata
+from dashboard.store.schema import FTS_TABLE, PG_NAME_INDEX, PG_TEXT_INDEX, metadata
 
 config = context.config
 
 
 def include_name(name, type_, parent_names):
-    """Leave the text indexes (SQLite's full-text tables, PostgreSQL's trigram index: raw SQL) out of autogenerate."""
+    """Leave the text indexes (SQLite's full-text tables, PostgreSQL's trigram and pattern indexes: raw SQL) out of autogenerate."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False
-    return not (type_ == "index" and name == PG_TEXT_INDEX)
+    return not (type_ == "index" and name in (PG_TEXT_INDEX, PG_NAME_INDEX))
 
 
 def run_migrations() -> None:

@@ -110,3 +110,17 @@ def test_a_term_the_browser_writes_reads_back_as_its_key_and_value(live: Live, p
         (term,) = parse(text)
         assert (term.kind, term.key, term.value, term.exclude) == ("field", key, value, True), text
     assert written[1] == '"a  b" -user=x'
+
+
+def test_on_a_touch_screen_the_mute_links_show_without_hover(live: Live, browser: Any) -> None:
+    """No hover to reveal them there: every logger's mute link is visible from the start (and on a
+    desktop, the selected logger's)."""
+    send(live, "pool full", name="urllib3.connectionpool")
+    context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True, is_mobile=True)
+    try:
+        touch = context.new_page()
+        touch.goto(f"{live.url}/")
+        mute = touch.locator(".tree .mute").first
+        expect(mute).to_have_css("opacity", "1")
+    finally:
+        context.close()

@@ -63,7 +63,9 @@ VALUE_TEXTS = ["abc123", "Chloé", "chloé", "a b", "", 'q"uote', "5", "5.5", "t
 FIELD_KEYS = [*EXTRA_KEYS, "extra.app", "extra.Level", "logger", "name", "app", "funcName", "FUNCNAME"]
 WORD = st.text(alphabet=st.sampled_from([*"abcAB_%\\'*.()[]^$éÉßẞİı😀", "\x01", "\x7f", "\u202e"]), min_size=1,
                max_size=6)
-REGEXES = ["a", "^a", "b$", "a.b", "[éÉ]", "ß", "STRASSE", "\\d", "a|B", "\\n", "^$", "(?s)a.*b", "😀", "\\\\"]
+REGEXES = ["a", "^a", "b$", "a.b", "[éÉ]", "ß", "STRASSE", "\\d", "a|B", "\\n", "^$", "(?s)a.*b", "😀", "\\\\",
+           # with a literal PostgreSQL narrows by first (logs.regex_scan.required_literal)
+           "AbC", "b a_", "(?-i:aB)c+", "[[:alpha:]]ab", "%_\\\\"]
 
 
 def term_st(exclude: bool) -> st.SearchStrategy[str]:

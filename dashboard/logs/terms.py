@@ -80,8 +80,7 @@ class Text:
                 phrase = '"' + self.needle.replace('"', '""') + '"'
                 return and_(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))), found)
             if dialect == "postgresql":  # LIKE reaches the pg_trgm index, which PostgreSQL rechecks: exact
-                escaped = self.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                return c.search_text.like(f"%{escaped}%", escape="\\")
+                return c.search_text.like(f"%{like_escaped(self.needle)}%", escape="\\")
         return found
 
     def matches(self, record: Mapping[str, Any], text: str) -> bool:
@@ -125,7 +124,15 @@ def logger_clause(name: Any, prefix: str, dialect: str) -> ColumnElement[bool]:
     below = prefix + "."
     if dialect == "sqlite":  # 'a.' <= name < 'a/' is "starts with a." in byte order, and uses the index
         return or_(name == prefix, and_(name >= below, name < prefix + "/"))
-    return or_(name == prefix, func.substr(name, 1, len(below)) == below)
+    if "\0" in prefix:
+        return false()  # PostgreSQL stores no NUL (store.nul)
+    # PostgreSQL: LIKE 'a.%' reaches the text_pattern_ops index (a range on name would need C collation)
+    return or_(name == prefix, name.like(like_escaped(below) + "%", escape="\\"))
+
+
+def like_escaped(text: str) -> str:
+    """`text` for a LIKE pattern with backslash as the escape: its % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,5 @@ SEARCH_SOURCES = ("message", "exc_text", "exc_info", "args")  # the record colum
 # PostgreSQL's counterpart (pg_trgm GIN over `search_text`, created by raw SQL in revision 0009): LIKE
 # '%needle%' narrows through it and PostgreSQL rechecks every candidate, so the hits are exact
 PG_TEXT_INDEX = "ix_records_search_text_trgm"
+# and one for logger subtrees: `name LIKE 'a.b.%'` reaches it whatever the database's collation
+PG_NAME_INDEX = "ix_records_name_pattern"

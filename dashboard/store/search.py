@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Executable, bindparam, column, select, table, update
 
 from .nul import SHOWN
-from .schema import FTS_TABLE, SEARCH_SOURCES, record_extras, records
+from .schema import FTS_TABLE, SEARCH_SOURCES, records
 
 MAX_EXTRA = 512  # characters: longer extra keys and values are not indexed (`key=value` refuses longer values)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -84,9 +84,10 @@ def _add(conn: Connection, rows: list[tuple[int, str, str]]) -> None:
         return
     if conn.dialect.name == "sqlite":  # straight to the driver: a batch has thousands of them
         conn.exec_driver_sql(_ADD_EXTRAS, rows)
-    else:  # PostgreSQL: no NUL in text (store.nul)
-        conn.execute(record_extras.insert(), [{"record_id": i, "key": k.replace("\0", SHOWN),
-                                               "value": v.replace("\0", SHOWN)} for i, k, v in rows])
+    else:  # PostgreSQL: psycopg's executemany (prepared once, pipelined); no NUL in text (store.nul)
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.executemany(_ADD_EXTRAS.replace("?", "%s"),
+                           [(i, k.replace("\0", SHOWN), v.replace("\0", SHOWN)) for i, k, v in rows])
 
 
 def add_extras(conn: Connection, ids: list[int], rows: list[Mapping[str, Any]]) -> None:

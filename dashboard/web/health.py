@@ -43,7 +43,7 @@ def healthz() -> ResponseReturnValue:
         with engine.begin() as conn:
             conn.execute(text("CREATE TEMP TABLE IF NOT EXISTS _health (x INTEGER)")
                          if conn.dialect.name == "sqlite" else text("SELECT 1"))
-            conn.execute(text("SELECT count(*) FROM records"))
+            conn.execute(text("SELECT 1 FROM records LIMIT 1"))  # the table answers (a count grows with it)
     except Exception as e:
         return jsonify(status="error", error=str(getattr(e, "orig", None) or type(e).__name__)), 503
     return jsonify(status="ok")

@@ -1,4 +1,5 @@
-"""PostgreSQL: a trigram index over the folded searchable text (SQLite has its FTS5 trigram table)
+"""PostgreSQL: a trigram index over the folded searchable text (SQLite has its FTS5 trigram table) and a
+pattern index on logger names (a subtree is `name LIKE 'a.b.%'`)
 
 Revision ID: 0009
 Revises: 0008
@@ -6,7 +7,7 @@ Create Date: 2026-11-21
 """
 from alembic import op
 
-from dashboard.store.schema import PG_TEXT_INDEX
+from dashboard.store.schema import PG_NAME_INDEX, PG_TEXT_INDEX
 
 revision = "0009"
 down_revision = "0008"
@@ -19,8 +20,10 @@ def upgrade() -> None:
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # a trusted extension: the database owner may create it
     op.execute(f"CREATE INDEX IF NOT EXISTS {PG_TEXT_INDEX} ON records USING gin (search_text gin_trgm_ops)")
+    op.execute(f"CREATE INDEX IF NOT EXISTS {PG_NAME_INDEX} ON records (name text_pattern_ops)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}")
+        op.execute(f"DROP INDEX IF EXISTS {PG_NAME_INDEX}")
