@@ -11,11 +11,20 @@ folded search text, where the schema keeps one, is prepared before the clock sta
 CPU time per record is shown too: on a shared machine it moves less than records/s. Note that logdash also
 stores one inspector row (capped request body) per request; the baselines do not.
 
+`--backend postgresql` runs the same into PostgreSQL, `--backend both` next to SQLite (each cell on
+one then the other). There logdash serves a scratch database, and the baseline is psycopg's own
+`executemany` (pipelined) into the `records` table of another scratch database made by `logdash db
+upgrade`; its index work is the rollups and the extras' rows, as set-based SQL. The trigram index
+behind text search is a GIN index on `records`: PostgreSQL keeps it within the insert, so there
+both baselines pay for it. Scratch databases are dropped after each round.
+
     .venv/bin/python bench/ingest_batch.py [--records 50000] [--threads 3] [--sizes 100 1000] [--rounds 2]
+    .venv/bin/python bench/ingest_batch.py --backend both
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -25,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import _pg
 from _common import (
     Http,
     db_upgrade,
@@ -36,7 +46,6 @@ from _common import (
     print_table,
     record_batches,
     rss_line,
-    start_logdash,
 )
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, text
 
@@ -129,13 +138,18 @@ def index_work(engine: Engine) -> list[str]:
     return work[1:] if "records_fts_insert" in names else work
 
 
-def executemany(engine: Engine, table: Table, data: list[Batch], extra: list[str]) -> float:
-    """Insert every batch, one transaction each (plus the `extra` statements over its rows);
-    seconds taken (rows prepared before timing)."""
+def prepare(data: list[Batch], search_text: bool) -> list[list[dict[str, Any]]]:
+    """The rows of every batch; with the folded searchable text where the schema keeps one (stored there)."""
     rows = [[as_row(app, rec) for rec in recs] for app, recs in data]
-    if "search_text" in table.c:  # this schema keeps the searchable text folded: prepared here, stored there
+    if search_text:
         for row in (r for batch in rows for r in batch):
             row["search_text"] = f"{row['message']}\n{row['args']}".casefold()
+    return rows
+
+
+def executemany(engine: Engine, table: Table, rows: list[list[dict[str, Any]]], extra: list[str]) -> float:
+    """Insert every batch, one transaction each (plus the `extra` statements over its rows);
+    seconds taken (rows prepared before timing)."""
     started = time.perf_counter()
     for batch_rows in rows:
         with engine.begin() as conn:
@@ -149,66 +163,114 @@ def executemany(engine: Engine, table: Table, data: list[Batch], extra: list[str
 BASELINES = ("raw executemany", "raw executemany + index work")
 
 
+class Lane:
+    """One backend's part of a round: logdash serving a fresh database, and the baseline's own fresh one."""
+
+    def __init__(self, backend: str, folder: Path, round_: int, pg_server: str, stack: contextlib.ExitStack) -> None:
+        self.backend = backend
+        if backend == "sqlite":
+            raw_db = folder / f"raw{round_}.db"
+            db_upgrade(raw_db)
+            engine = sqlite_engine(raw_db)
+            stack.callback(engine.dispose)
+            meta = MetaData()
+            meta.reflect(engine, only=["records"])
+            table = meta.tables["records"]
+            self.search_text, self.index_work = "search_text" in table.c, index_work(engine)
+            self.insert = lambda rows, extra: executemany(engine, table, rows, extra)
+            served = _pg.Database(folder / f"logdash{round_}.db")
+        else:
+            raw_url = stack.enter_context(_pg.scratch_database(pg_server, "raw"))
+            _pg.upgrade(raw_url)
+            self.search_text, self.index_work = True, _pg.INDEX_WORK
+            self.insert = lambda rows, extra: _pg.executemany(raw_url, rows, extra)
+            served = _pg.Database(stack.enter_context(_pg.scratch_database(pg_server, "ingest")))
+        self.server = served.serve(folder, workers=2)
+        stack.callback(self.server.stop)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=50_000, help="records per cell")
     parser.add_argument("--threads", type=int, default=3, help="client threads posting")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="records per request")
     parser.add_argument("--rounds", type=int, default=2)
+    _pg.add_options(parser)
     opts = parser.parse_args()
     started = time.monotonic()
+    backends = _pg.BACKENDS[opts.backend]
+    labelled = opts.backend != "sqlite"  # SQLite alone prints as it always did
     data = {size: batches(opts.records, size, seed=size) for size in opts.sizes}
+    rows: dict[tuple[bool, int], list[list[dict[str, Any]]]] = {}  # (with search text, size): prepared once
     bodies = {(fmt, size): [encode(recs, fmt, app) for app, recs in data[size]]
               for fmt in ("json", "ndjson") for size in opts.sizes}
-    rates: dict[tuple[str, int], list[float]] = {}
-    lats: dict[tuple[str, int], list[float]] = {}
-    cpus: dict[tuple[str, int], list[float]] = {}  # workers' CPU seconds per record: steadier on a busy machine
+    rates: dict[tuple[str, str, int], list[float]] = {}  # (backend, kind, size): records/s of each round
+    lats: dict[tuple[str, str, int], list[float]] = {}
+    cpus: dict[tuple[str, str, int], list[float]] = {}  # workers' CPU seconds per record: steadier on a busy machine
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="logdash-bench-") as tmp:
         folder = Path(tmp)
         for round_ in range(opts.rounds):  # per size: the baseline and logdash's cells, order alternating
-            raw_db = folder / f"raw{round_}.db"
-            db_upgrade(raw_db)
-            engine = sqlite_engine(raw_db)
-            meta = MetaData()
-            meta.reflect(engine, only=["records"])
-            server = start_logdash(folder / f"logdash{round_}.db", folder, workers=2)
-            try:
-                Http(server.port).post_records(data[opts.sizes[0]][0][1][:10])  # warm up
+            order = 1 if round_ % 2 == 0 else -1
+            with contextlib.ExitStack() as stack:
+                lanes = [Lane(backend, folder, round_, opts.pg_server, stack) for backend in backends]
+                for lane in lanes:
+                    Http(lane.server.port).post_records(data[opts.sizes[0]][0][1][:10])  # warm up
                 for size in opts.sizes:
-                    for kind in (*BASELINES, "json", "ndjson")[::1 if round_ % 2 == 0 else -1]:
-                        if kind in BASELINES:
-                            extra = index_work(engine) if kind == BASELINES[1] else []
-                            elapsed = executemany(engine, meta.tables["records"], data[size], extra)
-                        else:
-                            cpu = server.cpu_seconds()
-                            elapsed, latencies = post_all(server.port, bodies[kind, size], opts.threads)
-                            cpus.setdefault((kind, size), []).append((server.cpu_seconds() - cpu) / opts.records)
-                            lats.setdefault((kind, size), []).extend(latencies)
-                        rates.setdefault((kind, size), []).append(opts.records / elapsed)
-                notes.append(f"round {round_ + 1}: {rss_line(server)}")
-            finally:
-                server.stop()
-                engine.dispose()
+                    for kind in (*BASELINES, "json", "ndjson")[::order]:
+                        for lane in lanes[::order]:
+                            key = (lane.backend, kind, size)
+                            if kind in BASELINES:
+                                extra = lane.index_work if kind == BASELINES[1] else []
+                                if (lane.search_text, size) not in rows:
+                                    rows[lane.search_text, size] = prepare(data[size], lane.search_text)
+                                elapsed = lane.insert(rows[lane.search_text, size], extra)
+                            else:
+                                cpu = lane.server.cpu_seconds()
+                                elapsed, latencies = post_all(lane.server.port, bodies[kind, size], opts.threads)
+                                cpus.setdefault(key, []).append((lane.server.cpu_seconds() - cpu) / opts.records)
+                                lats.setdefault(key, []).extend(latencies)
+                            rates.setdefault(key, []).append(opts.records / elapsed)
+                for lane in lanes:
+                    label = f"{_pg.NAMES[lane.backend]}: " if labelled else ""
+                    notes.append(f"round {round_ + 1}: {label}{rss_line(lane.server)}")
             print(f"round {round_ + 1}/{opts.rounds} done", file=sys.stderr)
+    if "postgresql" in backends:
+        notes.append(_pg.describe(opts.pg_server))
+    report(opts, backends, rates, lats, cpus)
+    footer(started, notes)
 
-    header(f"Batch ingest, {opts.records:,} records per cell, {opts.threads} client threads, "
+
+def report(opts: argparse.Namespace, backends: list[str], rates: dict[tuple[str, str, int], list[float]],
+           lats: dict[tuple[str, str, int], list[float]], cpus: dict[tuple[str, str, int], list[float]]) -> None:
+    """The table: per size and backend, the two baselines then logdash (and PostgreSQL / SQLite, for both)."""
+    labelled, both = backends != ["sqlite"], len(backends) > 1
+    on = " into " + " and ".join(_pg.NAMES[b] for b in backends) if labelled else ""
+    header(f"Batch ingest{on}, {opts.records:,} records per cell, {opts.threads} client threads, "
            f"{opts.rounds} rounds (median)")
+    def rate(backend: str, kind: str, size: int) -> float:
+        return statistics.median(rates[backend, kind, size])
+
     rows = []
     for size in opts.sizes:
-        raw = statistics.median(rates[BASELINES[1], size])
-        rows_only = statistics.median(rates[BASELINES[0], size])
-        rows.append(["raw executemany, rows only (1 thread)", size, f"{rows_only:,.0f}", f"{rows_only / raw:.0%}",
-                     "", "", ""])
-        rows.append(["raw executemany + the index work in SQL (1 thread)", size, f"{raw:,.0f}", "100%", "", "", ""])
-        for fmt in ("json", "ndjson"):
-            rate = statistics.median(rates[fmt, size])
-            name = "logdash, JSON array" if fmt == "json" else "logdash, NDJSON"
-            rows.append([name, size, f"{rate:,.0f}", f"{rate / raw:.0%}", ms(percentile(lats[fmt, size], 50)),
-                         ms(percentile(lats[fmt, size], 99)), f"{statistics.median(cpus[fmt, size]) * 1e6:.0f}"])
+        for backend in backends:
+            label = f"{_pg.NAMES[backend]}: " if labelled else ""
+            versus = {kind: [f"{rate(backend, kind, size) / rate('sqlite', kind, size):.0%}"  # PostgreSQL / SQLite
+                             if backend != "sqlite" else ""] if both else [] for kind in (*BASELINES, "json", "ndjson")}
+            baseline = "raw executemany" if backend == "sqlite" else "raw psycopg executemany"
+            raw, rows_only = rate(backend, BASELINES[1], size), rate(backend, BASELINES[0], size)
+            rows.append([f"{label}{baseline}, rows only (1 thread)", size, f"{rows_only:,.0f}",
+                         f"{rows_only / raw:.0%}", "", "", "", *versus[BASELINES[0]]])
+            rows.append([f"{label}{baseline} + the index work in SQL (1 thread)", size, f"{raw:,.0f}", "100%", "", "",
+                         "", *versus[BASELINES[1]]])
+            for fmt in ("json", "ndjson"):
+                key, fmt_rate = (backend, fmt, size), rate(backend, fmt, size)
+                name = "logdash, JSON array" if fmt == "json" else "logdash, NDJSON"
+                rows.append([label + name, size, f"{fmt_rate:,.0f}", f"{fmt_rate / raw:.0%}",
+                             ms(percentile(lats[key], 50)), ms(percentile(lats[key], 99)),
+                             f"{statistics.median(cpus[key]) * 1e6:.0f}", *versus[fmt]])
     print_table(["ingest", "records/request", "records/s", "vs raw executemany", "request p50 ms",
-                 "request p99 ms", "worker CPU µs/record"], rows)
-    footer(started, notes)
+                 "request p99 ms", "worker CPU µs/record", *(["PostgreSQL / SQLite records/s"] if both else [])], rows)
 
 
 if __name__ == "__main__":

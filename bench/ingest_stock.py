@@ -13,11 +13,18 @@ threads to each server, measured alternately in the same run (the machine is noi
 Reports records/s (median over rounds), per-emit latency p50/p99 (time around `handler.emit`) and the
 ratio to bare Flask and to the do-nothing server; then the peak RSS of each logdash worker.
 
+`--backend postgresql` puts logdash on PostgreSQL instead (a scratch database per round, dropped
+after it); `--backend both` measures logdash on SQLite and on PostgreSQL in the same alternation.
+There is no raw-insert baseline here (ingest_batch.py has one): one record per request and per
+commit, the cost is the request's, so the do-little receivers are the baselines.
+
     .venv/bin/python bench/ingest_stock.py [--records 3000] [--rounds 2] [--threads 1 4 16]
+    .venv/bin/python bench/ingest_stock.py --backend both
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import logging.handlers
 import random
@@ -27,9 +34,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+import _pg
 from _common import (
     Http,
     Server,
@@ -126,6 +133,8 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 '''
 
 SERVERS = ("logdash", "bare Flask", "do-nothing asyncio", "http.server + parse_qs")
+LOGDASH_ON = {"sqlite": ("logdash",), "postgresql": ("logdash on PostgreSQL",),  # --backend: logdash's rows
+              "both": ("logdash on SQLite", "logdash on PostgreSQL")}
 
 
 def start_gunicorn(name: str, app_code: str, log_dir: Path, workers: int = 2, threads: int = 32) -> Server:
@@ -196,13 +205,21 @@ def load(port: int, records: list[logging.LogRecord], threads: int) -> tuple[flo
     return len(latencies) / (time.perf_counter() - started), latencies, errors[0]
 
 
-def starter(kind: str, folder: Path, round_: int) -> Callable[[], Server]:
-    return {
-        "logdash": lambda: start_logdash(folder / f"round{round_}.db", folder, workers=2),
-        "bare Flask": lambda: start_gunicorn("bare flask", BARE_FLASK, folder),
-        "do-nothing asyncio": lambda: start_script("asyncio nothing", ASYNCIO_NOTHING, folder),
-        "http.server + parse_qs": lambda: start_script("http server", HTTP_SERVER, folder),
-    }[kind]
+def start_server(kind: str, folder: Path, round_: int, pg_server: str, stack: contextlib.ExitStack) -> Server:
+    """Start one of the servers; `stack` stops it (and drops a scratch PostgreSQL database)."""
+    if kind.endswith("PostgreSQL"):
+        server = _pg.Database(stack.enter_context(_pg.scratch_database(pg_server, "stock"))).serve(folder)
+    else:
+        server = {
+            "logdash": lambda: start_logdash(folder / f"round{round_}.db", folder, workers=2),
+            "bare Flask": lambda: start_gunicorn("bare flask", BARE_FLASK, folder),
+            "do-nothing asyncio": lambda: start_script("asyncio nothing", ASYNCIO_NOTHING, folder),
+            "http.server + parse_qs": lambda: start_script("http server", HTTP_SERVER, folder),
+        }[SERVERS[0] if kind.startswith("logdash") else kind]()
+    stack.callback(server.stop)
+    if kind.startswith("logdash"):
+        server.name = kind  # the RSS note says which logdash
+    return server
 
 
 def main() -> None:
@@ -210,7 +227,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=3000, help="records per cell (server x threads)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds; servers alternate within each")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 4, 16], help="client thread counts")
+    _pg.add_options(parser)
     opts = parser.parse_args()
+    servers = LOGDASH_ON[opts.backend] + SERVERS[1:]
     started = time.monotonic()
     socket.setdefaulttimeout(60)  # bounds every emit: the stock handler's connections have no timeout
     records = log_records(opts.records, seed=5)
@@ -219,27 +238,27 @@ def main() -> None:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="logdash-bench-") as tmp:
         for round_ in range(opts.rounds):
-            order = SERVERS[round_ % len(SERVERS):] + SERVERS[:round_ % len(SERVERS)]
+            order = servers[round_ % len(servers):] + servers[:round_ % len(servers)]
             for kind in order:
-                server = starter(kind, Path(tmp), round_)()
-                try:
+                with contextlib.ExitStack() as stack:
+                    server = start_server(kind, Path(tmp), round_, opts.pg_server, stack)
                     load(server.port, warmup, 2)
                     for threads in opts.threads:
                         cells.setdefault((kind, threads), []).append(load(server.port, records, threads))
-                    if kind == "logdash":
+                    if kind.startswith("logdash"):
                         sent = len(warmup) + sum(len(records) // t * t for t in opts.threads)
                         stored = Http(server.port).record_count()
                         notes.append(f"round {round_ + 1}: {rss_line(server)}; stored {stored:,} of {sent:,} sent")
-                finally:
-                    server.stop()
                 print(f"round {round_ + 1}/{opts.rounds}: {kind} done", file=sys.stderr)
 
+    if opts.backend != "sqlite":
+        notes.append(_pg.describe(opts.pg_server))
     header(f"Stock HTTPHandler(method=\"POST\") ingest, {opts.records:,} records per cell, "
            f"{opts.rounds} rounds (median records/s; latencies pooled)")
     rows = []
     for threads in opts.threads:
-        rate = {kind: statistics.median(r for r, _, _ in cells[kind, threads]) for kind in SERVERS}
-        for kind in SERVERS:
+        rate = {kind: statistics.median(r for r, _, _ in cells[kind, threads]) for kind in servers}
+        for kind in servers:
             lat = [x for _, lats, _ in cells[kind, threads] for x in lats]
             errors = sum(e for _, _, e in cells[kind, threads])
             rows.append([kind, threads, f"{rate[kind]:,.0f}", ms(percentile(lat, 50)), ms(percentile(lat, 99)),

@@ -10,25 +10,30 @@ Then serves it (a fresh `logdash serve --workers 2`) and times each query to the
 keep-alive connection: warm-up runs first (discarded), then p50/p95 over the measured runs, each
 next to its target; export of ~100,000 rows 3 times; database bytes per record against NDJSON.
 
+`--backend postgresql` does the same on a PostgreSQL database (`--pg-db NAME` keeps and reuses it,
+like `--db`; it is VACUUM ANALYZEd after a build); `--backend both` serves the two at once and
+runs each query on one then the other (order alternating), so the noise of this shared machine
+falls on both: one table, side by side.
+
     .venv/bin/python bench/query.py --records 20000                  # quick check, temporary database
     .venv/bin/python bench/query.py --db /tmp/bench-1m.db            # the real target (1,000,000)
+    .venv/bin/python bench/query.py --backend both --db /tmp/bench-1m.db --pg-db logdash_bench
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import queue
 import random
-import sqlite3
-import sys
+import re
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import _pg
 from _common import (
     ABSENT_WORD,
     COMMON_APP,
@@ -38,7 +43,6 @@ from _common import (
     RARE_WORD,
     Http,
     Server,
-    encode,
     footer,
     header,
     ms,
@@ -46,7 +50,6 @@ from _common import (
     print_table,
     record_batches,
     rss_line,
-    start_logdash,
 )
 
 WEEK = 7 * 86400
@@ -58,46 +61,6 @@ class Spec:
     name: str
     path: Callable[[random.Random], str]
     target_ms: float | None
-
-
-def build(server: Server, count: int, batch: int, threads: int, seed: int) -> tuple[int, float]:
-    """Ingest `count` records in NDJSON batches from `threads` connections; (stored, seconds)."""
-    work: queue.Queue[tuple[str, bytes, str] | None] = queue.Queue(maxsize=threads * 2)
-    stored, errors, lock = [0], [], threading.Lock()
-
-    def worker() -> None:
-        http = Http(server.port)
-        while (item := work.get()) is not None:
-            try:
-                accepted = http.post_body(*item)
-            except Exception as e:  # reported by the main thread
-                errors.append(e)
-                continue
-            with lock:
-                stored[0] += accepted
-        http.close()
-
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    started, shown = time.monotonic(), 0
-    now = time.time()
-    for app, records in record_batches(count, batch, now - WEEK, WEEK, seed=seed):
-        if errors:
-            break
-        work.put(encode(records, "ndjson", app))
-        if stored[0] - shown >= max(1, count // 20):
-            shown = stored[0]
-            rate = shown / (time.monotonic() - started)
-            print(f"built {shown:,}/{count:,} records ({rate:,.0f}/s, about {(count - shown) / rate:.0f} s left)",
-                  file=sys.stderr, flush=True)
-    for _ in pool:
-        work.put(None)
-    for t in pool:
-        t.join(600)
-    if errors:
-        raise RuntimeError(f"build failed: {errors[0]}")
-    return stored[0], time.monotonic() - started
 
 
 PHRASE = '"upstream timeout"'
@@ -162,20 +125,26 @@ def rows_in(path: str, body: bytes) -> int:
 
 
 def measure(http: Http, spec: Spec, warmup: int, runs: int, budget: float, rng: random.Random) -> list[object]:
-    """Warm-up runs (discarded), then measured runs, each loop bounded by count and time."""
-    deadline = time.monotonic() + budget / 3
-    for _ in range(warmup):
-        if time.monotonic() > deadline:
-            break
-        http.timed_get(spec.path(rng))
-    times, body, path = [], b"", ""
-    deadline = time.monotonic() + budget
-    while len(times) < runs and (len(times) < 5 or time.monotonic() < deadline):
-        path = spec.path(rng)
-        elapsed, body = http.timed_get(path)
-        times.append(elapsed)
-    p95 = percentile(times, 95)
+    """Warm-up runs (discarded), then measured runs, each loop bounded by count and time; a query that
+    fails (a 400 when a regex spends its budget) is reported in its row."""
     target = "" if spec.target_ms is None else f"p95 < {spec.target_ms:g} ms"
+    times, body, path = [], b"", ""
+    try:
+        deadline = time.monotonic() + budget / 3
+        for _ in range(warmup):
+            if time.monotonic() > deadline:
+                break
+            http.timed_get(spec.path(rng))
+        deadline = time.monotonic() + budget
+        while len(times) < runs and (len(times) < 5 or time.monotonic() < deadline):
+            path = spec.path(rng)
+            elapsed, body = http.timed_get(path)
+            times.append(elapsed)
+    except RuntimeError as e:  # "GET <path>: <status> <body>"; the body's "error" says why
+        status, why = str(e).split(": ", 1)[-1][:3], re.search(r'"error":\s*"([^";]*)', str(e))
+        shown = re.sub(r"\\+", r"\\", why[1]).replace("|", "/")[:80] if why else ""
+        return [spec.name, "failed", "failed", len(times), "-", target, f"FAILED: HTTP {status} {shown}".strip()]
+    p95 = percentile(times, 95)
     met = "" if spec.target_ms is None else ("met" if p95 * 1000 < spec.target_ms else "MISSED")
     return [spec.name, ms(percentile(times, 50)), ms(p95), len(times), f"{rows_in(path, body):,}", target, met]
 
@@ -199,17 +168,49 @@ def since_for_newest(http: Http, wanted: int) -> float:
     return bar["start"]
 
 
-def space(db: Path, count: int) -> list[list[object]]:
-    """Bytes per record of each table and index (SQLite's dbstat), biggest first."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        sizes = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
-    return [[name, f"{size / 2**20:,.1f}", f"{size / count:.0f}"] for name, size in sizes[:12]]
+class Target(_pg.Database):
+    """One database under test and what was measured on it."""
+
+    def __init__(self, db: Path | str, labelled: bool) -> None:
+        super().__init__(db, labelled)
+        self.results: list[list[object]] = []
+        self.exports: list[tuple[float, bytes]] = []
+
+    def prepare(self, port: int) -> None:
+        """What the queries need to know of this database: its size, newest, oldest and a middle record."""
+        self.http, self.rng = Http(port), random.Random(11)
+        self.count = self.http.record_count()
+        self.newest = self.http.get_json("/api/records?limit=1")["records"][0]
+        oldest = self.http.get_json("/api/histogram")["since"]
+        middle = self.http.get_json(f"/api/records?before={self.newest['id'] - self.count // 2}&limit=1")["records"][0]
+        self.specs = specs(self.newest["id"], self.newest["created"], oldest, self.count,
+                           middle["extra"]["request_id"])
+
+
+def side_by_side(rows: list[list[list[object]]]) -> tuple[list[str], list[list[object]]]:
+    """One table from each backend's rows (same queries, same order): p50/p95 of each, then the ratio."""
+    def ratio(a: object, b: object) -> str:
+        try:
+            return f"{float(str(b)) / float(str(a)):.1f}x"
+        except (ValueError, ZeroDivisionError):
+            return ""
+
+    def both(a: object, b: object) -> str:
+        return str(a) if a == b else f"{a} / {b}"
+
+    heads = ["query", "SQLite p50 ms", "SQLite p95 ms", "PostgreSQL p50 ms", "PostgreSQL p95 ms",
+             "PostgreSQL / SQLite p50", "runs", "rows/records", "target", "met? (SQLite / PostgreSQL)"]
+    return heads, [[a[0], a[1], a[2], b[1], b[2], ratio(a[1], b[1]), both(a[3], b[3]), both(a[4], b[4]), a[5],
+                    f"{a[6]} / {b[6]}" if a[6] else ""] for a, b in zip(*rows, strict=True)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the database")
     parser.add_argument("--db", type=Path, help="SQLite file to keep and reuse (default: a temporary one)")
+    parser.add_argument("--pg-db", metavar="NAME", help="PostgreSQL database to keep and reuse, created when "
+                        "missing (default: a scratch database, dropped at the end)")
+    _pg.add_options(parser)
     parser.add_argument("--batch", type=int, default=2000, help="records per build POST")
     parser.add_argument("--threads", type=int, default=3, help="build client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of logdash serve")
@@ -218,61 +219,71 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60, help="seconds at most per query (5 runs at least)")
     opts = parser.parse_args()
     started = time.monotonic()
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="logdash-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="logdash-bench-") as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
-        db = opts.db.resolve() if opts.db else folder / "query.db"
-        server = start_logdash(db, folder, opts.workers, BUILD_ENV)
+        dbs = _pg.databases(opts, folder, stack, Target, "query.db")
+        for t in dbs:
+            t.fill(opts.records, folder, opts.workers, opts.batch, opts.threads, WEEK, BUILD_ENV)
+        servers: list[Server] = []
         try:
-            have = Http(server.port).record_count()
-            if have < opts.records:
-                stored, seconds = build(server, opts.records - have, opts.batch, opts.threads, seed=have + 1)
-                notes.append(f"built {stored:,} records in {seconds:.0f} s ({stored / seconds:,.0f} records/s, "
-                             f"NDJSON POSTs of {opts.batch:,} from {opts.threads} threads); build {rss_line(server)}")
-            else:
-                notes.append(f"reused {db} with {have:,} records (no build)")
+            for t in dbs:  # all served at once: each query runs on every backend in turn (the machine is noisy)
+                servers.append(t.serve(folder, opts.workers))
+                t.prepare(servers[-1].port)
+            for i, group in enumerate(zip(*(t.specs for t in dbs), strict=True)):
+                for t, spec in list(zip(dbs, group, strict=True))[::1 if i % 2 == 0 else -1]:
+                    t.results.append(measure(t.http, spec, opts.warmup, opts.runs, opts.budget, t.rng))
+            sinces = [f"&since={since_for_newest(t.http, 100_000)}" if t.count > 100_000 else "" for t in dbs]
+            for _ in range(3):
+                for t, since in zip(dbs, sinces, strict=True):
+                    t.exports.append(t.http.timed_get(f"/api/export?format=ndjson{since}"))
+            for t, server in zip(dbs, servers, strict=True):
+                t.total, t.parts = t.size()
+                t.note(f"serve {rss_line(server)}")
         finally:
-            server.stop()
-        server = start_logdash(db, folder, opts.workers)
-        rng = random.Random(11)
-        try:
-            http = Http(server.port)
-            count = http.record_count()
-            newest = http.get_json("/api/records?limit=1")["records"][0]
-            oldest_created = http.get_json("/api/histogram")["since"]
-            middle = http.get_json(f"/api/records?before={newest['id'] - count // 2}&limit=1")["records"][0]
-            results = [measure(http, spec, opts.warmup, opts.runs, opts.budget, rng)
-                       for spec in specs(newest["id"], newest["created"], oldest_created, count,
-                                         middle["extra"]["request_id"])]
-            since = f"&since={since_for_newest(http, 100_000)}" if count > 100_000 else ""
-            exports = [http.timed_get(f"/api/export?format=ndjson{since}") for _ in range(3)]
-            db_bytes = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
-            notes.append(f"serve {rss_line(server)}")
-        finally:
-            server.stop()
-        exported = exports[0][1].count(b"\n")
-        export_times = sorted(t for t, _ in exports)
-        results.append([f"export NDJSON, {exported:,} rows (to last byte)", ms(export_times[1]),
-                        ms(export_times[-1]), 3, f"{exported:,}", "", ""])
+            for server in servers:
+                server.stop()
+        if any(isinstance(t.db, str) for t in dbs):
+            dbs[-1].notes.append(_pg.describe(opts.pg_server))
+        for t in dbs:
+            exported = t.exports[0][1].count(b"\n")
+            export_times = sorted(seconds for seconds, _ in t.exports)
+            t.results.append([f"export NDJSON, {exported:,} rows (to last byte)", ms(export_times[1]),
+                              ms(export_times[-1]), 3, f"{exported:,}", "", ""])
+            t.export_per_record = len(t.exports[0][1]) / max(1, exported)
         sample = [r for _, recs in record_batches(20_000, 2000, time.time() - WEEK, WEEK) for r in recs]
         sent_per_record = sum(len(json.dumps(r)) + 1 for r in sample) / len(sample)
-        export_per_record = len(exports[0][1]) / max(1, exported)
-        breakdown = space(db, count)
+    report(dbs, opts, sent_per_record, started)
 
-    age_h = (time.time() - newest["created"]) / 3600
-    header(f"Queries over {count:,} records (newest record {age_h:.1f} h old), {opts.workers} workers, "
+
+SIZES = {"sqlite": ("database files (db + wal)", "table or index (dbstat)"),
+         "postgresql": ("tables, indexes and TOAST (pg_total_relation_size)",
+                        "table or index (pg_table_size, pg_relation_size)")}
+
+
+def report(dbs: list[Target], opts: argparse.Namespace, sent: float, started: float) -> None:
+    """The tables: every query (side by side for two backends), bytes per record, each table and index."""
+    counts = " / ".join(dict.fromkeys(f"{t.count:,}" for t in dbs))
+    ages = " / ".join(f"{(time.time() - t.newest['created']) / 3600:.1f} h" for t in dbs)
+    on = " on " + " and ".join(t.name for t in dbs) if dbs[0].label else ""
+    header(f"Queries over {counts} records{on} (newest record {ages} old), {opts.workers} workers, "
            f"p50/p95 over the measured runs after {opts.warmup} warm-up runs")
-    print_table(["query", "p50 ms", "p95 ms", "runs", "rows/records", "target", "met?"], results)
-    per_record = db_bytes / count
-    met = "met" if per_record <= 1.5 * sent_per_record else "MISSED"
-    print_table(["storage", "bytes per record", "database / this", "target"], [
-        ["database files (db + wal)", f"{per_record:,.0f}", "", ""],
-        ["NDJSON as sent at ingest (20,000-record sample)", f"{sent_per_record:,.0f}",
-         f"{per_record / sent_per_record:.2f}x", f"<= 1.5x: {met}"],
-        ["NDJSON as exported (/api/export)", f"{export_per_record:,.0f}", f"{per_record / export_per_record:.2f}x", ""],
-    ])
-    print_table(["table or index (dbstat)", "MB", "bytes per record"], breakdown)
-    footer(started, notes)
+    if len(dbs) > 1:
+        print_table(*side_by_side([t.results for t in dbs]))
+    else:
+        print_table(["query", "p50 ms", "p95 ms", "runs", "rows/records", "target", "met?"], dbs[0].results)
+    rows: list[list[object]] = [[t.label + SIZES[t.backend][0], f"{t.total / t.count:,.0f}", *[""] * len(dbs), ""]
+                                for t in dbs]
+    met = " / ".join("met" if t.total / t.count <= 1.5 * sent else "MISSED" for t in dbs)
+    rows.append(["NDJSON as sent at ingest (20,000-record sample)", f"{sent:,.0f}",
+                 *(f"{t.total / t.count / sent:.2f}x" for t in dbs), f"<= 1.5x: {met}"])
+    rows.append(["NDJSON as exported (/api/export)", " / ".join(f"{t.export_per_record:,.0f}" for t in dbs),
+                 *(f"{t.total / t.count / t.export_per_record:.2f}x" for t in dbs), ""])
+    print_table(["storage", "bytes per record", *(f"{t.name} / this" if t.label else "database / this" for t in dbs),
+                 "target"], rows)
+    for t in dbs:
+        print_table([t.label + SIZES[t.backend][1], "MB", "bytes per record"],
+                    [[name, f"{size / 2**20:,.1f}", f"{size / t.count:.0f}"] for name, size in t.parts[:12]])
+    footer(started, [note for t in dbs for note in t.notes])
 
 
 if __name__ == "__main__":
