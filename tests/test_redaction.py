@@ -146,3 +146,17 @@ def test_extra_names_come_from_the_setting(live) -> None:
     status, echo = http(f"{live.url}/inspect/x?shop_thing=v1&other=v2", None, {"X-Shop-Thing": "v3"})
     assert status == 200 and echo["args"] == {"shop_thing": REDACTED, "other": "v2"}
     assert echo["headers"]["X-Shop-Thing"] == REDACTED
+
+
+@pytest.mark.parametrize("body", [
+    b'{"msg": "a"}\n{"tok\\u0065n": {"x": "y"}, "n": 1}',       # an escaped secret key holding an object
+    b'{"msg": "a"}\n{"outer": [{"password" :\t [1, 2]}]}',       # deep, an array, space before the colon
+    b'[{"msg": "a"}, {"api_key": {"id": 1}}]',                   # a JSON array batch
+])
+def test_a_secret_holding_an_object_is_found_wherever_it_is(body: bytes) -> None:
+    """Bodies are only parsed when some secret key holds an object or an array: each such key is seen."""
+    out = Redactor().body("application/json", body)
+    assert b'"y"' not in out and b"[1, 2]" not in out and b'"id": 1' not in out, out
+    assert REDACTED.encode() in out
+    for line in out.split(b"\n"):
+        json.loads(line)  # still JSON

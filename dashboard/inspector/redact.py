@@ -45,9 +45,18 @@ class Redactor:
 
     def __init__(self, extra: Iterable[str] = ()) -> None:
         self.extra = frozenset(normalise(n) for n in extra)
+        self._known: dict[str, bool] = {}  # names seen: a batch of records repeats the same few keys
 
     def is_secret(self, name: str) -> bool:
         """Whether a header, parameter or field of this (decoded) name holds a credential."""
+        known = self._known.get(name)
+        if known is None:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            known = self._known[name] = self._judge(name)
+        return known
+
+    def _judge(self, name: str) -> bool:
         norm = normalise(name)
         if not norm:
             return False
@@ -90,11 +99,20 @@ class Redactor:
 
     def json_text(self, body: bytes) -> bytes:
         """Values of secret keys at any depth: scalars replaced in place, else the document rewritten."""
+        nested = False  # a secret key holding an object or an array: only then is the body parsed
+
         def replace(m: re.Match[bytes]) -> bytes:
-            if m.group("value") is None or not self.is_secret(_json_key(m.group("key"))):
+            nonlocal nested
+            if m.group("value") is None:  # a string alone, or a key whose value is no scalar
+                if not nested and _OPENS.match(body, m.end()):
+                    nested = self.is_secret(_json_key(m.group("key")))
+                return m.group(0)
+            if not self.is_secret(_json_key(m.group("key"))):
                 return m.group(0)
             return m.group("key") + m.group("colon") + b'"' + _REDACTED_B + b'"'
         out = _JSON_PAIR.sub(replace, body)
+        if not nested:  # every secret held a scalar, replaced in place above
+            return out
         whole = _parsed(out)
         if whole is not None:  # a secret holding an object or array: the parsed document rewritten
             return self._rewritten(whole) if self._leaks(whole) else out
@@ -156,6 +174,7 @@ _STRING = rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)'
 # Every JSON string is consumed whole, so a match never starts inside one; a key's scalar value is captured.
 _JSON_PAIR = re.compile(rb"(?P<key>" + _STRING + rb")(?:(?P<colon>\s*:\s*)(?P<value>" + _STRING
                         + rb"|-?[0-9][0-9.eE+-]*|true|false|null))?", re.DOTALL)
+_OPENS = re.compile(rb"\s*:\s*[\[{]")  # after a key: its value is an object or an array
 _LOOSE_PAIR = re.compile(rb"(?<![\w.%-])([\w.%-]+)(\s*[=:]\s*)(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s&;,\"'<>{\[]+)")
 _DISPOSITION = re.compile(rb'(?i)content-disposition:[^\r\n]*?\bname="([^"]*)"')
 _BOUNDARY = re.compile(r'(?i)boundary=(?:"([^"]+)"|([^\s;]+))')
