@@ -9,7 +9,8 @@ config = context.config
 
 
 def include_name(name, type_, parent_names):
-    """Leave the text indexes (SQLite's full-text tables, PostgreSQL's trigram and pattern indexes: raw SQL) out of autogenerate."""
+    """Leave the text indexes out of autogenerate: SQLite's full-text tables, PostgreSQL's trigram and
+    pattern indexes (all raw SQL)."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False
     return not (type_ == "index" and name in (PG_TEXT_INDEX, PG_NAME_INDEX))
