@@ -1,4 +1,4 @@
-"""A flood of ingest (32 threads for 20 s) keeps memory bounded and the pages answering, and loses
+"""A flood of ingest (32 threads for 12 s) keeps memory bounded and the pages answering, and loses
 nothing that was acknowledged (refusals are 503s with Retry-After, never silent drops)."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import free_port
 from test_durability import kill_group, start, stored
 
-THREADS, SECONDS = 32, 20
+THREADS, SECONDS = 32, 12
 BATCH = 50
 
 

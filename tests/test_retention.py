@@ -115,7 +115,7 @@ def test_cli_prune_shows_progress_and_shrinks_the_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "--older-than" in result.stderr
 
 
-WINDOW = 30  # seconds of the prune with ingest at full speed beside it (its pace is the same throughout)
+WINDOW = 15  # seconds of the prune with ingest at full speed beside it (its pace is the same throughout)
 
 
 def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Path, serve) -> None:
