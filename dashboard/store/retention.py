@@ -114,13 +114,12 @@ def _step(conn: Connection, where: ColumnElement[bool]) -> tuple[int, float]:
 
 
 def _delete_oldest(conn: Connection, where: ColumnElement[bool]) -> int:
-    last = conn.execute(select(records.c.id).where(where).order_by(records.c.id)
-                        .offset(STEP - 1).limit(1)).scalar()
-    if last is None:
-        last = conn.execute(select(func.max(records.c.id)).where(where)).scalar()
-        if last is None:
-            return 0
-    chunk = (records.c.id <= last) & where
+    ids = conn.execute(select(records.c.id).where(where).order_by(records.c.id).limit(STEP)).scalars().all()
+    if not ids:
+        return 0
+    # bounded on both sides: with only `id <= last`, SQLite may read the condition's own index (every
+    # old record matches `created < cutoff`) from the start for each step, and each step costs more
+    chunk = records.c.id.between(ids[0], ids[-1]) & where
     rollup.change(conn, chunk, sign=-1)
     conn.execute(record_extras.delete().where(record_extras.c.record_id.in_(select(records.c.id).where(chunk))))
     return conn.execute(records.delete().where(chunk)).rowcount
