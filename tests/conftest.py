@@ -146,12 +146,21 @@ def pg_template() -> Iterator[str]:
     pg_helpers.drop(name)
 
 
-@pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    """A fresh PostgreSQL database at head for this test, dropped afterwards."""
-    name = pg_helpers.new_name("t")
-    yield pg_helpers.create(name, template=pg_template)
+@pytest.fixture(scope="session")
+def pg_run(pg_template: str) -> Iterator[str]:
+    """This run's PostgreSQL database (a copy of the template), dropped at the end of the session."""
+    name = pg_helpers.new_name("run")
+    pg_helpers.create(name, template=pg_template)
+    yield name
     pg_helpers.drop(name)
+
+
+@pytest.fixture
+def pg_url(pg_run: str) -> str:
+    """The run's PostgreSQL database, empty for this test: whatever an earlier test left connected is
+    closed, then every table is emptied and its ids restart at 1 (a fresh database per test took 0.2 s)."""
+    pg_helpers.empty(pg_run)
+    return pg_helpers.url_of(pg_run)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -65,6 +65,18 @@ def create(name: str, template: str | None = None) -> str:
     return url_of(name)
 
 
+TABLES = ("records", "record_extras", "counts_minute", "counts_hour", "requests")
+
+
+def empty(name: str) -> None:
+    """Close every other connection to database `name`, then empty its tables, ids restarting at 1."""
+    import psycopg
+    admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+          "AND pid <> pg_backend_pid()")
+    with psycopg.connect(_conninfo(url_of(name)), autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+
+
 def drop(name: str) -> None:
     """Drop database `name`, closing whatever still uses it."""
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
