@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pg_helpers
 import pytest
 from werkzeug.serving import make_server
 
@@ -30,6 +29,7 @@ from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
 
+pytest_plugins = ("pg_helpers",)  # the PostgreSQL fixtures: pg_template, pg_run, pg_url
 WIRE = Path(__file__).parent / "wire"
 
 
@@ -126,41 +126,6 @@ def sqlite_url(tmp_path: Path, migrated_file: Path) -> str:
 def db_url(sqlite_url: str) -> str:
     """The test's database: SQLite (modules that run on both backends override this with backend_url)."""
     return sqlite_url
-
-
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    """A PostgreSQL database migrated to head with the real Alembic revisions, once per session: each
-    test's database is a copy (CREATE DATABASE ... TEMPLATE). Skips where there is no server."""
-    reason = pg_helpers.unavailable()
-    if reason and os.environ.get("LOGDASH_TEST_REQUIRE_PG"):
-        pytest.fail(f"LOGDASH_TEST_REQUIRE_PG is set and {reason}")
-    if reason:
-        pytest.skip(reason)
-    pg_helpers.drop_stale()
-    name = pg_helpers.new_name("template")
-    engine = make_engine(pg_helpers.create(name))
-    upgrade(engine)
-    engine.dispose()
-    yield name
-    pg_helpers.drop(name)
-
-
-@pytest.fixture(scope="session")
-def pg_run(pg_template: str) -> Iterator[str]:
-    """This run's PostgreSQL database (a copy of the template), dropped at the end of the session."""
-    name = pg_helpers.new_name("run")
-    pg_helpers.create(name, template=pg_template)
-    yield name
-    pg_helpers.drop(name)
-
-
-@pytest.fixture
-def pg_url(pg_run: str) -> str:
-    """The run's PostgreSQL database, empty for this test: whatever an earlier test left connected is
-    closed, then every table is emptied and its ids restart at 1 (a fresh database per test took 0.2 s)."""
-    pg_helpers.empty(pg_run)
-    return pg_helpers.url_of(pg_run)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
