@@ -63,13 +63,17 @@ _MAX_ID = {t.name: select(func.max(t.c.id)) for t in (records, requests)}
 
 
 @lru_cache(maxsize=16)
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...], dict]:
-    """The INSERT for these columns, compiled by SQLAlchemy once: its text, the order of its
-    positional parameters, and the defaults of columns it fills that a row may leave out."""
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """SQLite's INSERT for these columns, compiled by SQLAlchemy once: its text and the order of its
+    positional parameters."""
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-    order = tuple(compiled.positiontup or ())
-    defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
-    return compiled.string, order, defaults
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+@lru_cache(maxsize=4)
+def _defaults(table: Table) -> dict[str, Any]:
+    """The defaults of the columns an INSERT fills that a row may leave out."""
+    return {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
 
 
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -77,16 +81,13 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
 
     SQLite: SQLAlchemy's ordered RETURNING would run one statement per row there. Instead, as
     this transaction holds the write lock since its first insert, the new rowids are the
-    consecutive ones ending at max(id). Elsewhere, RETURNING sorted by parameter order.
+    consecutive ones ending at max(id). PostgreSQL: RETURNING, through psycopg's own executemany.
     """
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
         return _pg_insert_returning_ids(conn, table, rows)
-    if conn.dialect.name != "sqlite":
-        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        return list(conn.execute(stmt, rows).scalars())
-    sql, order, defaults = _insert_sql(conn.dialect, table, tuple(rows[0]))  # straight to the driver
+    (sql, order), defaults = _insert_sql(conn.dialect, table, tuple(rows[0])), _defaults(table)  # to the driver
     conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in order) for row in rows])
     last = conn.execute(_MAX_ID[table.name]).scalar_one()
     return list(range(last - len(rows) + 1, last + 1))
@@ -96,8 +97,7 @@ def _pg_insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str
     """PostgreSQL: psycopg's own executemany with RETURNING (one statement prepared once, pipelined),
     about 4x the rows per second of SQLAlchemy's multi-row VALUES, which psycopg re-parses per batch.
     The ids come back in the order of `rows`."""
-    columns = tuple(rows[0])
-    _, _, defaults = _insert_sql(conn.dialect, table, columns)
+    columns, defaults = tuple(rows[0]), _defaults(table)
     cursor = conn.connection.driver_connection.cursor()  # the transaction's own connection
     cursor.executemany(pg_insert_sql(conn.dialect, table, columns, returning=True),
                        [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows], returning=True)
