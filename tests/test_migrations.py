@@ -13,9 +13,15 @@ from dashboard import close_app, create_app
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, current_revision, upgrade
+from dashboard.store.search import trigram_query
 from dashboard.store.writer import Writer
 
-HEAD = "0009"
+HEAD = "0010"
+
+
+def fts_ids(raw: sqlite3.Connection, needle: str) -> list[tuple[int]]:
+    """The rowids the text index holds as candidates for `needle` (all of its trigrams)."""
+    return raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH ?", (trigram_query(needle),)).fetchall()
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(tmp_path) -> None:
@@ -52,10 +58,10 @@ def test_downgrade_and_upgrade_round_trip(tmp_path) -> None:
     writer.store([to_row(parse_record({"msg": "searchable words"}, received=1.0))])
     writer.close()
     raw = sqlite3.connect(tmp_path / "rt.db")
-    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"able wo\"'").fetchall() == [(1,)]
+    assert fts_ids(raw, "able wo") == [(1,)]
     raw.execute("DELETE FROM records")
     raw.commit()
-    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"able\"'").fetchone() == (0,)
+    assert fts_ids(raw, "able") == []
     raw.close()
     engine.dispose()
 
@@ -80,7 +86,7 @@ def test_0002_fills_the_exception_summary_of_existing_rows_and_keeps_search(tmp_
     raw = sqlite3.connect(tmp_path / "old.db")
     assert raw.execute("SELECT message, exc_type, exc_value FROM records ORDER BY id").fetchall() == [
         ("payment failed", "ZeroDivisionError", "division by zero"), ("plain", None, None), ("odd", None, None)]
-    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"payment\"'").fetchall() == [(1,)]
+    assert fts_ids(raw, "payment") == [(1,)]
     raw.close()
     command.downgrade(alembic_config(url), "0001")  # and back: the columns go, the rows and index stay
     raw = sqlite3.connect(tmp_path / "old.db")
@@ -106,10 +112,10 @@ def test_rows_put_in_by_hand_can_be_deleted_without_harming_the_text_index(tmp_p
     raw.execute("DELETE FROM records WHERE message = 'put in by hand'")
     raw.commit()
     assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
-    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"writer\"'").fetchall() == [(1,)]
+    assert fts_ids(raw, "writer") == [(1,)]
     raw.execute("DELETE FROM records")
     raw.commit()
-    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"writer\"'").fetchone() == (0,)
+    assert fts_ids(raw, "writer") == []
     raw.close()
     engine.dispose()
 
@@ -135,8 +141,8 @@ def test_0005_keeps_every_row_and_makes_args_searchable(tmp_path) -> None:
     raw = sqlite3.connect(tmp_path / "v4.db")
     assert raw.execute("SELECT id, message, args FROM records ORDER BY id").fetchall() == [
         (1, "order %s paid", "('ord-7781',)"), (2, "plain words", None), (3, "user bob in", "('bob',)")]
-    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"ord-7781\"'").fetchall() == [(1,)]
-    assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"plain\"'").fetchall() == [(2,)]
+    assert fts_ids(raw, "ord-7781") == [(1,)]
+    assert fts_ids(raw, "plain") == [(2,)]
     raw.close()
     app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
     try:
@@ -148,7 +154,7 @@ def test_0005_keeps_every_row_and_makes_args_searchable(tmp_path) -> None:
     raw.execute("DELETE FROM records WHERE id = 1")  # the delete trigger knows the args column
     raw.commit()
     assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
-    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"ord-7781\"'").fetchone() == (0,)
+    assert fts_ids(raw, "ord-7781") == []
     raw.close()
 
 
@@ -184,10 +190,38 @@ def test_0008_folds_the_text_and_indexes_the_extras_of_existing_rows(tmp_path) -
     raw.execute("DELETE FROM records WHERE id = 1")  # the delete trigger knows the folded column
     raw.commit()
     assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
-    assert raw.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"chloé\"'").fetchone() == (0,)
+    assert fts_ids(raw, "chloé") == []
     raw.close()
     command.downgrade(cfg, "0007")
     raw = sqlite3.connect(tmp_path / "v7.db")
     assert raw.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH '\"PLAIN\"'").fetchall() == [(2,)]
     assert "record_extras" not in {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+    raw.close()
+
+
+def test_0010_rebuilds_the_text_index_without_positions_and_search_still_finds(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'v9.db'}"
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0009")
+    engine = make_engine(url)
+    writer = Writer(engine, queue_size=10, batch_size=10)
+    writer.store([to_row(parse_record({"msg": m}, received=1.0)) for m in ("upstream timeout", "timeout upstream")])
+    writer.close()
+    engine.dispose()
+    command.upgrade(cfg, "head")
+    raw = sqlite3.connect(tmp_path / "v9.db")
+    assert "detail=none" in raw.execute("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").fetchone()[0]
+    assert raw.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')").fetchall() == []
+    raw.close()
+    app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
+    try:
+        client = app.test_client()
+        for q, ids in [('"upstream timeout"', [1]), ("timeout", [2, 1]), ('"timeout upstream"', [2]), ("xyz", [])]:
+            assert [r["id"] for r in client.get("/api/records", query_string={"q": q}).get_json()["records"]] == ids
+    finally:
+        close_app(app)
+    command.downgrade(cfg, "0009")
+    raw = sqlite3.connect(tmp_path / "v9.db")
+    phrase = "SELECT rowid FROM records_fts WHERE records_fts MATCH '\"upstream timeout\"'"
+    assert raw.execute(phrase).fetchall() == [(1,)]
     raw.close()

@@ -46,6 +46,17 @@ class Redactor:
     def __init__(self, extra: Iterable[str] = ()) -> None:
         self.extra = frozenset(normalise(n) for n in extra)
         self._known: dict[str, bool] = {}  # names seen: a batch of records repeats the same few keys
+        self._fragments = _fragments([*SECRET_NAMES, *SECRET_PART_ENDINGS, *SECRET_PARTS, *SECRET_SUFFIXES,
+                                      *self.extra])
+
+    def may_hold_secret(self, body: bytes) -> bool:
+        """False only when no name in `body` can be secret: none of the names' fragments is there in
+        any case, and no escape (`%6B`, `\\u006b`, a Kelvin sign) could spell one. Most log batches
+        hold no credential, and this costs a few microseconds per record, where the scans cost 100."""
+        if _SPELLS_LETTER.search(body):
+            return True
+        low = body.lower()
+        return any(fragment in low for fragment in self._fragments)
 
     def is_secret(self, name: str) -> bool:
         """Whether a header, parameter or field of this (decoded) name holds a credential."""
@@ -148,6 +159,8 @@ class Redactor:
                 return self.multipart(body, boundary.group(1) or boundary.group(2))
         if mimetype == "application/x-www-form-urlencoded":
             return self.urlencoded(body)
+        if not self.may_hold_secret(body):
+            return body
         try:
             return self.loose_pairs(self.json_text(body))
         except RecursionError:  # JSON nested deeper than the walk for secret objects goes: keep none of it
@@ -178,6 +191,26 @@ _OPENS = re.compile(rb"\s*:\s*[\[{]")  # after a key: its value is an object or 
 _LOOSE_PAIR = re.compile(rb"(?<![\w.%-])([\w.%-]+)(\s*[=:]\s*)(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s&;,\"'<>{\[]+)")
 _DISPOSITION = re.compile(rb'(?i)content-disposition:[^\r\n]*?\bname="([^"]*)"')
 _BOUNDARY = re.compile(r'(?i)boundary=(?:"([^"]+)"|([^\s;]+))')
+
+
+# An escape that decodes to a letter, `_` or `-` (percent or JSON \\u), or a character whose lower case
+# is an ASCII letter (U+212A KELVIN SIGN is k; U+0130 is i and a dot), raw, percent- or \\u-escaped.
+_SPELLS_LETTER = re.compile(rb"(?i)%(?:[46][1-9a-f]|[57][0-9a]|5f|2d)|\\u00(?:[46][1-9a-f]|[57][0-9a]|5f|2d)"
+                            rb"|\xe2\x84\xaa|\xc4\xb0|%e2%84%aa|%c4%b0|\\u212a|\\u0130")
+
+
+def _fragments(names: Iterable[str]) -> tuple[bytes, ...]:
+    """Substrings every name judged secret contains, lower case: for each listed name (or ending, part,
+    suffix) its longest `-`-separated part, unless a shorter fragment already covers one of its parts
+    (a name spelled with `_` still holds each part)."""
+    chosen: set[bytes] = set()
+    for name in sorted({normalise(n) for n in names}, key=len):
+        parts = [p.encode() for p in name.split("-") if p]
+        if not parts:  # a name of only `-` and `_`
+            chosen.update((b"-", b"_"))
+        elif not any(f in p for f in chosen for p in parts):
+            chosen.add(max(parts, key=len))
+    return tuple(sorted(f for f in chosen if not any(g != f and g in f for g in chosen)))
 
 
 def _decoded(raw: bytes) -> str:

@@ -36,7 +36,7 @@ from ..ingest.levels import level_number
 from ..ingest.trace_ids import span_id, trace_id
 from ..store import regexp
 from ..store.schema import FTS_TABLE, record_extras
-from ..store.search import MAX_EXTRA, fold, value_text
+from ..store.search import MAX_EXTRA, fold, trigram_query, value_text
 from ..web.args import INT64_MAX
 from .query import QueryError, Term
 
@@ -77,8 +77,8 @@ class Text:
         if text_index and len(self.needle) >= 3:  # the trigram index narrows first
             if dialect == "sqlite":
                 fts = table(FTS_TABLE, column("rowid"))
-                phrase = '"' + self.needle.replace('"', '""') + '"'
-                return and_(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))), found)
+                grams = trigram_query(self.needle)
+                return and_(c.id.in_(select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(grams))), found)
             if dialect == "postgresql":  # LIKE reaches the pg_trgm index, which PostgreSQL rechecks: exact
                 return c.search_text.like(f"%{like_escaped(self.needle)}%", escape="\\")
         return found

@@ -42,6 +42,20 @@ def search_text(row: Mapping[str, Any]) -> str:
     return searchable(row.get("message"), row.get("exc_text"), row.get("exc_info"), row.get("args")).casefold()
 
 
+MAX_TRIGRAMS = 16  # a longer needle asks for this many of its trigrams, spread over it: enough to narrow
+
+
+def trigram_query(needle: str) -> str:
+    """The full-text query for records whose folded text may hold `needle` (3 characters or more): all of
+    its distinct trigrams, each quoted. The index keeps no positions (detail=none), so this narrows to
+    candidates and the caller confirms each with the text itself."""
+    grams = list(dict.fromkeys(needle[i:i + 3] for i in range(len(needle) - 2)))
+    if len(grams) > MAX_TRIGRAMS:
+        step = (len(grams) - 1) / (MAX_TRIGRAMS - 1)
+        grams = [grams[round(i * step)] for i in range(MAX_TRIGRAMS)]
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
 def value_text(value: Any) -> str:
     """An extra's value as `key=value` compares it: text as is, anything else as JSON, a whole float
     as an integer (5.0 is "5", as a browser writes it)."""
