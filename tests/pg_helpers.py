@@ -12,6 +12,7 @@ from sqlalchemy import make_url
 
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
+from dashboard.store.schema import metadata
 
 SERVER = os.environ.get("LOGDASH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _NAMES = itertools.count()
@@ -71,7 +72,7 @@ def create(name: str, template: str | None = None) -> str:
     return url_of(name)
 
 
-TABLES = ("records", "record_extras", "counts_minute", "counts_hour", "requests")
+TABLES = tuple(t.name for t in metadata.sorted_tables)  # every table the models have (not alembic_version)
 
 
 def empty(name: str) -> None:

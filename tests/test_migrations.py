@@ -16,7 +16,7 @@ from dashboard.store.migrate import alembic_config, current_revision, upgrade
 from dashboard.store.search import trigram_query
 from dashboard.store.writer import Writer
 
-HEAD = "0010"
+HEAD = "0011"
 
 
 def fts_ids(raw: sqlite3.Connection, needle: str) -> list[tuple[int]]:
@@ -203,11 +203,13 @@ def test_0010_rebuilds_the_text_index_without_positions_and_search_still_finds(t
     url = f"sqlite:///{tmp_path / 'v9.db'}"
     cfg = alembic_config(url)
     command.upgrade(cfg, "0009")
-    engine = make_engine(url)
-    writer = Writer(engine, queue_size=10, batch_size=10)
-    writer.store([to_row(parse_record({"msg": m}, received=1.0)) for m in ("upstream timeout", "timeout upstream")])
-    writer.close()
-    engine.dispose()
+    raw = sqlite3.connect(tmp_path / "v9.db")  # rows and index as 0009's writer left them
+    texts = [(m, m) for m in ("upstream timeout", "timeout upstream")]
+    raw.executemany("INSERT INTO records (created, name, levelno, levelname, message, extra, search_text) "
+                    "VALUES (1, 'x', 20, 'INFO', ?, '{}', ?)", texts)
+    raw.execute("INSERT INTO records_fts(rowid, search_text) SELECT id, search_text FROM records")
+    raw.commit()
+    raw.close()
     command.upgrade(cfg, "head")
     raw = sqlite3.connect(tmp_path / "v9.db")
     assert "detail=none" in raw.execute("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").fetchone()[0]
@@ -225,3 +227,27 @@ def test_0010_rebuilds_the_text_index_without_positions_and_search_still_finds(t
     phrase = "SELECT rowid FROM records_fts WHERE records_fts MATCH '\"upstream timeout\"'"
     assert raw.execute(phrase).fetchall() == [(1,)]
     raw.close()
+
+
+def test_0011_fills_the_new_rollups_from_existing_records(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'v10.db'}"
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0003")
+    raw = sqlite3.connect(tmp_path / "v10.db")
+    rows = [(3600 * 5 + 60 * i, "a" if i % 2 else None, f"l{i % 3}", 20 if i % 4 else 40, "INFO" if i % 4 else "ERROR")
+            for i in range(200)]
+    raw.executemany("INSERT INTO records (created, app, name, levelno, levelname, message, extra) "
+                    "VALUES (?, ?, ?, ?, ?, 'm', '{}')", rows)
+    raw.commit()
+    raw.close()
+    command.upgrade(cfg, "head")
+    app = create_app({"DATABASE_URL": url, "RETENTION": "none"})
+    try:
+        client = app.test_client()
+        for bucket, flt in [(900, {"q": "-logger=l1"}), (900, {"logger": "l2"}), (7200, {}), (7200, {"app": "a"})]:
+            args = {"since": "0", "until": str(3600 * 10), "bucket": str(bucket), **flt}
+            bars = client.get("/api/histogram", query_string=args).get_json()["buckets"]
+            listed = client.get("/api/records", query_string={**flt, "limit": "1000"}).get_json()["records"]
+            assert sum(sum(b["counts"].values()) for b in bars) == len(listed) > 0
+    finally:
+        close_app(app)

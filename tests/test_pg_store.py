@@ -81,7 +81,7 @@ def test_retention_keeps_the_rollups_in_step(pg_url: str) -> None:
         assert prune(engine, Policy(max_records=150), pause=0) == 50
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 150
-            for table in ("counts_minute", "counts_hour"):
+            for table in ("counts_minute", "counts_hour", "counts_quarter", "counts_hour_app"):
                 assert conn.exec_driver_sql(f"SELECT sum(n) FROM {table}").scalar() == 150, table
             assert conn.exec_driver_sql("SELECT count(*) FROM records WHERE strpos(message, 'old') = 1").scalar() == 0
     finally:
@@ -107,7 +107,7 @@ def test_two_pruners_at_once_take_each_record_out_of_the_rollups_once(pg_url: st
         t.join(60)
     with engines[0].connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 500
-        for table in ("counts_minute", "counts_hour"):
+        for table in ("counts_minute", "counts_hour", "counts_quarter", "counts_hour_app"):
             assert conn.exec_driver_sql(f"SELECT sum(n) FROM {table}").scalar() == 500, table
     assert sum(deleted) == 2500
     for e in engines:
@@ -187,7 +187,7 @@ def test_instances_starting_together_migrate_one_at_a_time(pg_template: str) -> 
             t.join(120)
         assert errors == []
         with engines[0].connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0010"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0011"
         for e in engines:
             e.dispose()
     finally:

@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from dashboard.ingest.parse import parse_record, to_row
 from dashboard.logs import counts
 from dashboard.logs.filter import RecordFilter
+from dashboard.store import rollup
 from dashboard.store.engine import make_engine
 from dashboard.store.retention import Policy, prune
+from dashboard.store.schema import records
 from dashboard.store.writer import Writer
 
 T0 = 1_800_000_000.0
@@ -59,7 +62,7 @@ filters = st.builds(
     since=moments, until=moments,
 )
 groupings = st.sampled_from([(("name",), None), (("levelno", "levelname"), None),
-                             *[(("levelno", "levelname"), b) for b in (60, 120, 900, 3600, 7200, 86400)]])
+                             *[(("levelno", "levelname"), b) for b in (60, 120, 900, 1800, 3600, 7200, 86400)]])
 
 
 def check(engine: Any, flt: RecordFilter, columns: tuple[str, ...], bucket: int | None) -> None:
@@ -77,9 +80,30 @@ def test_rollups_agree_with_the_records(engine: Any, flt: RecordFilter, grouping
 
 def test_rollups_are_used_where_they_can_answer() -> None:
     assert counts._rollup_for(RecordFilter(), ("name",), None).unit == 3600
-    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 900).unit == 60
-    assert counts._rollup_for(RecordFilter(logger="a"), ("levelno", "levelname"), 900) is None
+    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 900) is rollup.QUARTER
+    assert counts._rollup_for(RecordFilter(logger="a"), ("levelno", "levelname"), 900) is rollup.QUARTER
+    assert counts._rollup_for(RecordFilter(q="-logger=a"), ("levelno", "levelname"), 1800) is rollup.QUARTER
+    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 7200) is rollup.HOUR_APP
+    assert counts._rollup_for(RecordFilter(logger="a"), ("levelno", "levelname"), 7200) is rollup.HOUR
+    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 300) is rollup.MINUTE
+    assert counts._rollup_for(RecordFilter(logger="a"), ("levelno", "levelname"), 300) is None
     assert counts._rollup_for(RecordFilter(q="x"), ("name",), None) is None
+
+
+def exact_tables(engine: Any) -> None:
+    """Every rollup table holds exactly the counts of the records, row for row."""
+    with engine.connect() as conn:
+        for r in rollup.ROLLUPS:
+            kept = {tuple(row[:-1]): row[-1] for row in conn.execute(select(r.table)) if row[-1]}
+            unit = rollup.time_unit(records.c.created, r.unit, "sqlite")
+            keys = [func.coalesce(records.c[k], "") if k == "app" else records.c[k] for k in r.keys]
+            counted = conn.execute(select(unit, *keys, func.count()).group_by(unit, *keys))
+            assert kept == {tuple(row[:-1]): row[-1] for row in counted}, r.table.name
+
+
+def test_every_rollup_table_holds_exactly_the_counts_before_and_after_retention(engine: Any, pruned: Any) -> None:
+    exact_tables(engine)
+    exact_tables(pruned)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

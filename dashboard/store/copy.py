@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from . import commit_order, nul, rollup, search
 from .engine import describe_url, write_lock
 from .migrate import alembic_config, current_revision, upgrade
-from .schema import counts_hour, counts_minute, records, requests
+from .schema import records, requests
 
 BATCH = 2000
 REQUEST_BATCH = 200  # captures carry bodies (up to LOGDASH_REQUEST_BODY_CAP each): fewer per transaction
@@ -142,7 +142,7 @@ def _identity(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | N
 
 
 def _holds_counts(conn: Connection) -> bool:
-    present = [t for t in (counts_minute, counts_hour) if inspect(conn).has_table(t.name)]
+    present = [r.table for r in rollup.ROLLUPS if inspect(conn).has_table(r.table.name)]
     return any(conn.execute(select(t.c.n).limit(1)).first() is not None for t in present)
 
 

@@ -33,6 +33,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in _rebuilt("none"):
             op.execute(statement)
+        op.execute("PRAGMA incremental_vacuum")  # the old index's pages back to the file system (files made
+        # by logdash vacuum incrementally; elsewhere this does nothing)
 
 
 def downgrade() -> None:
