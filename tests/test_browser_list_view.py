@@ -1,6 +1,7 @@
 """The logs list's columns and controls in Debian's chromium: logger names elided in the middle, view
 toggles remembered, a status pill of one width, an "N new" bar that moves nothing, one toolbar line
-with four chips, and records high on a 400 px screen. One server for the module."""
+with five chips (three or more shown at 1280 px), and records high on a 400 px screen, with readable
+selects, a chip and bars of a usable height. One server for the module."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 LONG = "worker.queue.consumer.retry.scheduler.dispatch.handler"
 BOX = "el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; }"
+FILTERS = "&level=WARNING&logger=shop&q=timeout&last=24h"  # with the app: five chips
 
 
 def open_app(page: Any, live: Live, app: str, query: str = "") -> None:
@@ -106,27 +108,53 @@ def test_controls_keep_their_place(shared_live: Live, shared_page: Any) -> None:
     assert reader.evaluate(BOX) == before
 
 
+def shown_chips(page: Any) -> list[Any]:
+    """The chips on the toolbar, each checked whole: inside the list's box, not cut by its edge."""
+    edge = page.locator(".chip-list").evaluate(BOX)
+    shown = [chip for chip in page.locator(".chip-list .chip").all() if chip.is_visible()]
+    for chip in shown:
+        left, _, width, _ = chip.evaluate(BOX)
+        assert edge[0] - .5 <= left and left + width <= edge[0] + edge[2] + .5, (chip.text_content(), edge)
+    return shown
+
+
 def test_toolbar_stays_one_line_with_chips(shared_live: Live, shared_page: Any) -> None:
     page = shared_page
     store_records(shared_live.app, {"msg": "timeout here", "name": "shop.web", "levelname": "ERROR"}, app_name="chips")
     open_app(page, shared_live, "chips")
     plain = page.locator(".filterbar").evaluate(BOX)[3]
-    open_app(page, shared_live, "chips", "&level=WARNING&logger=shop&q=timeout&last=24h")
+    open_app(page, shared_live, "chips", FILTERS)
     chips = page.locator(".chip-list .chip")
     expect(chips).to_have_count(5)
     assert page.locator(".filterbar").evaluate(BOX)[3] == plain  # still one line
-    shown = sum(chip.is_visible() for chip in chips.all())
+    shown = len(shown_chips(page))
+    assert shown >= 3, f"{shown} of the 5 chips shown at 1280 px"  # the time ranges fold to make room
     more = page.locator(".chips-more")
-    if shown < 5:  # the rest wait behind "+N", whole
+    if shown < 5:  # the rest wait behind "+N", whole, with "clear all"
         expect(more.locator("summary")).to_have_text(f"+{5 - shown}")
         more.locator("summary").click()
         expect(more.locator(".menu-items .chip")).to_have_count(5 - shown)
         expect(more.locator(".menu-items .chip").first).to_be_visible()
+        expect(more.locator(".menu-items .chip-clear")).to_be_visible()
+        page.keyboard.press("Escape")
+        page.locator("#time-menu summary").click()  # the folded time ranges are a menu
+        expect(page.locator("#time-menu .quick", has_text="1h")).to_be_visible()
+        page.keyboard.press("Escape")
     else:
         expect(more).to_be_hidden()
     for chip in chips.all():
         if chip.is_visible():
             assert chip.evaluate(BOX)[1] < page.locator(".filterbar").evaluate(BOX)[1] + plain
+    try:  # fitted again on resize: all five in a wide window, three or more again at 1280 px
+        page.set_viewport_size({"width": 1920, "height": 800})
+        expect(more).to_be_hidden()
+        assert len(shown_chips(page)) == 5
+        expect(page.locator("#time-menu .quick", has_text="1h")).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 800})
+        expect(more).to_be_visible()
+        assert len(shown_chips(page)) == shown
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_records_start_high_on_a_narrow_screen(shared_live: Live, browser: Any) -> None:
@@ -136,9 +164,41 @@ def test_records_start_high_on_a_narrow_screen(shared_live: Live, browser: Any) 
     try:
         open_app(page, shared_live, "narrow")
         top = page.locator("#rows .row").first.evaluate(BOX)[1]
-        assert top < 900 * 0.2, f"the first record starts at {top:.0f} px of 900"
+        assert top < 196, f"the first record starts at {top:.0f} px of 900"  # 176 before the taller histogram
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
         for control in ("#drawer-toggle", "#level", "#live-state", "#pause", "#view-menu summary", "#search"):
             assert page.locator(control).is_visible(), control
+    finally:
+        context.close()
+
+
+def test_narrow_toolbar_shows_chips_whole_selects_and_tall_bars(shared_live: Live, browser: Any) -> None:
+    now = time.time()
+    store_records(shared_live.app, *[{"msg": f"timeout {i}", "name": "shop.web", "levelname": "ERROR",
+                                      "created": str(now - i * 600)} for i in range(60)], app_name="narrowchips")
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    page = context.new_page()
+    try:
+        open_app(page, shared_live, "narrowchips", FILTERS)
+        expect(page.locator(".chip-list .chip")).to_have_count(5)
+        shown = len(shown_chips(page))
+        assert shown >= 1, "no chip shown at 400 px"
+        more = page.locator(".chips-more")
+        expect(more.locator("summary")).to_have_text(f"+{5 - shown}")
+        more.locator("summary").click()
+        expect(more.locator(".menu-items .chip")).to_have_count(5 - shown)
+        page.keyboard.press("Escape")
+        # the level and app selects: wide enough to read, whole inside the strip's visible part
+        strip = page.locator(".filter-strip").evaluate(BOX)
+        for select in ("#level", "#app"):
+            left, _, width, _ = page.locator(select).evaluate(BOX)
+            assert width >= 80, f"{select} is {width:.0f} px wide"
+            assert strip[0] - .5 <= left and left + width <= strip[0] + strip[2] + .5, (select, left, width, strip)
+        # the histogram's bars get a usable height below their legend
+        bars = page.locator("#histogram svg rect.hit").first
+        expect(bars).to_be_attached()
+        assert float(bars.get_attribute("height")) >= 26
+        assert page.locator("#rows .row").first.evaluate(BOX)[1] < 196
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
     finally:
         context.close()

@@ -132,7 +132,10 @@ def test_custom_time_range_in_local_time(live: Live, page: Any) -> None:
     expect(page).to_have_url(re.compile(r"since=.*Z&until=.*Z"))
     expect_messages(page, ["two hours ago"])
     expect(page.locator(".chip")).to_have_count(2)
+    expect(page.locator("#time-menu summary")).to_have_text("custom")  # two wide chips: the ranges fold into a menu
+    page.click("#time-menu summary")
     page.click("#custom-time")  # the form shows the range it applied
+    expect(page.locator("#time-menu")).not_to_have_attribute("open", "")
     applied = page.evaluate(local, int(NOW - 3600))  # the input drops ":00" seconds, as browsers do
     expect(page.locator("#custom-range input[name=until]")).to_have_value(
         re.compile(re.escape(applied.removesuffix(":00")) + "(:00)?$"))

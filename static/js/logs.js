@@ -5,7 +5,8 @@ import { banner, installShortcuts, installSkipLinks, onControl } from "./common.
 import { LiveSocket } from "./live-socket.js";
 import { liveUi } from "./live-status.js";
 import { installAround } from "./logs/around.js";
-import { installChips, installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
+import { installChips } from "./logs/chips.js";
+import { installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
 import { Histogram } from "./logs/histogram.js";
 import { LiveList } from "./logs/live.js";
 import { Rows } from "./logs/rows.js";

@@ -35,6 +35,8 @@ export function installFilters() {
 
   const custom = document.getElementById("custom-range"), toggle = document.getElementById("custom-time");
   toggle.addEventListener("click", () => {
+    const menu = toggle.closest("details.menu");  // the time ranges folded into a menu: it closes
+    if (menu) menu.open = false;
     custom.hidden = !custom.hidden;
     toggle.setAttribute("aria-expanded", String(!custom.hidden));
     if (!custom.hidden) custom.querySelector("input").focus();
@@ -112,39 +114,6 @@ export function treeCounter() {
     if (pending.size && !frame) frame = setTimeout(write, TREE_EVERY);
   };
 }
-
-/** The filter chips stay on one line: those that do not fit go into a "+N" menu. Measured once
- * per resize (every chip's edge in one layout), then written. */
-export function installChips() {
-  const box = document.querySelector(".chips");
-  if (!box) return;
-  const list = box.querySelector(".chip-list"), more = box.querySelector(".chips-more");
-  const fit = () => {
-    const chips = [...list.children];
-    for (const chip of chips) chip.hidden = false;
-    const right = list.getBoundingClientRect().right;
-    const edges = chips.map(chip => chip.getBoundingClientRect().right);
-    let shown = edges.filter(edge => edge <= right + 0.5).length;
-    if (shown < chips.length) shown = edges.filter(edge => edge <= right - MORE_WIDTH).length;
-    chips.forEach((chip, i) => { chip.hidden = i >= shown; });
-    more.hidden = shown === chips.length;
-    more.open = false;
-    more.querySelector("summary").textContent = `+${chips.length - shown}`;
-    more.querySelector("summary").setAttribute("aria-label", `${chips.length - shown} more filters`);
-  };
-  // the menu lists copies of the hidden chips while it is open (and only then: one chip per filter in the page)
-  more.addEventListener("toggle", () => {
-    const hidden = [...list.children].filter(chip => chip.hidden);
-    more.querySelector(".menu-items").replaceChildren(...(more.open ? hidden : []).map(chip => {
-      const copy = chip.cloneNode(true);
-      copy.hidden = false;
-      return copy;
-    }));
-  });
-  let frame = 0;
-  new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; fit(); }); }).observe(box);
-}
-const MORE_WIDTH = 40;  // px the "+N" button takes
 
 export function installEmptyState() {
   document.getElementById("send-test")?.addEventListener("click", async () => {
