@@ -26,20 +26,13 @@ from dashboard.store.copy import copy_database, head_revision
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config
 from dashboard.store.nul import SHOWN, storable
-from dashboard.store.schema import (
-    counts_hour,
-    counts_hour_app,
-    counts_minute,
-    counts_quarter,
-    record_extras,
-    records,
-    requests,
-)
+from dashboard.store.rollup import ROLLUPS
+from dashboard.store.schema import record_extras, records, requests
 from dashboard.store.search import search_text
 
 N = 100_000
 NUL_AT = 123  # the record whose message, traceback and an extra hold a NUL
-TABLES = (records, requests, record_extras, counts_minute, counts_hour, counts_quarter, counts_hour_app)
+TABLES = (records, requests, record_extras, *(r.table for r in ROLLUPS))
 START = 1_767_225_600.0  # 2026-01-01: records 0.2513 s apart span about 7 hours (420 minutes, 7 hours of rollups)
 QUERIES = ["chloé", "STRASSE", "ord-12345", "user=u42", '"bad card"', "/ord-9999[0-9]/", "level=ERROR café",
            f"trace_id={2:032x}"]
@@ -212,7 +205,7 @@ def test_an_interrupted_copy_resumes_with_every_record_exactly_once(sqlite_url: 
     held = [r["id"] for r in query(pg_url, sql_select(records.c.id).order_by(records.c.id))]  # a consistent prefix
     k = len(held)
     assert 5_000 <= k < 20_000 and k % 500 == 0 and held == list(range(1, k + 1))
-    for rollup in (counts_minute, counts_hour, counts_quarter, counts_hour_app):
+    for rollup in (r.table for r in ROLLUPS):
         assert sum(r["n"] for r in dump(pg_url, rollup)) == k
     extras = sql_select(func.count()).select_from(record_extras).where(record_extras.c.record_id <= k)
     assert query(pg_url, extras) == query(sqlite_url, extras) == [{"count_1": len(dump(pg_url, record_extras))}]

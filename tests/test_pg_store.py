@@ -18,7 +18,10 @@ from dashboard.ingest.parse import parse_record, to_row
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import alembic_config, upgrade
 from dashboard.store.retention import Policy, prune
+from dashboard.store.rollup import ROLLUPS
 from dashboard.store.writer import Writer
+
+ROLLUP_TABLES = [r.table.name for r in ROLLUPS]
 
 
 def rows(n: int, start: float, tag: str) -> list[dict]:
@@ -81,7 +84,7 @@ def test_retention_keeps_the_rollups_in_step(pg_url: str) -> None:
         assert prune(engine, Policy(max_records=150), pause=0) == 50
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 150
-            for table in ("counts_minute", "counts_hour", "counts_quarter", "counts_hour_app"):
+            for table in ROLLUP_TABLES:
                 assert conn.exec_driver_sql(f"SELECT sum(n) FROM {table}").scalar() == 150, table
             assert conn.exec_driver_sql("SELECT count(*) FROM records WHERE strpos(message, 'old') = 1").scalar() == 0
     finally:
@@ -107,7 +110,7 @@ def test_two_pruners_at_once_take_each_record_out_of_the_rollups_once(pg_url: st
         t.join(60)
     with engines[0].connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 500
-        for table in ("counts_minute", "counts_hour", "counts_quarter", "counts_hour_app"):
+        for table in ROLLUP_TABLES:
             assert conn.exec_driver_sql(f"SELECT sum(n) FROM {table}").scalar() == 500, table
     assert sum(deleted) == 2500
     for e in engines:

@@ -80,7 +80,7 @@ def test_rollups_agree_with_the_records(engine: Any, flt: RecordFilter, grouping
 
 def test_rollups_are_used_where_they_can_answer() -> None:
     assert counts._rollup_for(RecordFilter(), ("name",), None).unit == 3600
-    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 900) is rollup.QUARTER
+    assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 900) is rollup.QUARTER_APP
     assert counts._rollup_for(RecordFilter(logger="a"), ("levelno", "levelname"), 900) is rollup.QUARTER
     assert counts._rollup_for(RecordFilter(q="-logger=a"), ("levelno", "levelname"), 1800) is rollup.QUARTER
     assert counts._rollup_for(RecordFilter(app="a"), ("levelno", "levelname"), 7200) is rollup.HOUR_APP

@@ -94,8 +94,10 @@ def data_range(conn: Connection, flt: RecordFilter) -> tuple[float | None, float
             table = candidate
             break
     t = table.table
-    row = conn.execute(select(func.min(t.c.unit), func.max(t.c.unit))
-                       .where(flt.without("since", "until").clause(conn.dialect.name, t))).one()
-    if row[0] is None:
+    held = select(t.c.unit).where(flt.without("since", "until").clause(conn.dialect.name, t)).limit(1)
+    # each end alone, along the key's order: min() and max() in one statement read the whole table
+    first = conn.execute(held.order_by(t.c.unit)).scalar()
+    if first is None:
         return None, None
-    return float(row[0] * table.unit), float(row[1] * table.unit)
+    last = conn.execute(held.order_by(t.c.unit.desc())).scalar_one()
+    return float(first * table.unit), float(last * table.unit)

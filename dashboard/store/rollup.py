@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, ColumnElement, Connection, Executable, Table,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .schema import counts_hour, counts_hour_app, counts_minute, counts_quarter, records
+from .schema import counts_hour, counts_hour_app, counts_minute, counts_quarter, counts_quarter_app, records
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,12 @@ class Rollup:
 
 
 MINUTE = Rollup(counts_minute, 60, ("app", "levelno", "levelname"))
+QUARTER_APP = Rollup(counts_quarter_app, 900, ("app", "levelno", "levelname"))
 QUARTER = Rollup(counts_quarter, 900, ("app", "name", "levelno", "levelname"))
 HOUR = Rollup(counts_hour, 3600, ("app", "name", "levelno", "levelname"))
 HOUR_APP = Rollup(counts_hour_app, 3600, ("app", "levelno", "levelname"))
 # The fewest rows to read for the same answer first: the coarsest unit, then the fewest keys.
-ROLLUPS = (HOUR_APP, HOUR, QUARTER, MINUTE)
+ROLLUPS = (HOUR_APP, HOUR, QUARTER_APP, QUARTER, MINUTE)
 
 
 def time_unit(column: ColumnElement[Any], seconds: int, dialect: str) -> ColumnElement[int]:

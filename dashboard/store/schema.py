@@ -107,6 +107,14 @@ counts_quarter = Table(  # a day's histogram has 15-minute bars: with a logger f
     Column("levelname", Text, primary_key=True),
     Column("n", BigInteger, nullable=False),
 )
+counts_quarter_app = Table(  # a day's histogram without a logger filter: a row per app and level
+    "counts_quarter_app", metadata,
+    Column("unit", BigInteger, primary_key=True),     # floor(created / 900)
+    Column("app", String(200), primary_key=True),
+    Column("levelno", Integer, primary_key=True),
+    Column("levelname", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
 counts_hour_app = Table(  # bars of hours over weeks without a logger filter: a row per app and level, not per logger
     "counts_hour_app", metadata,
     Column("unit", BigInteger, primary_key=True),     # floor(created / 3600)

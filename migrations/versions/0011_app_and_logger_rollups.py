@@ -1,5 +1,6 @@
-"""Two more rollups: 15-minute counts by logger (a day's histogram with a logger filter or a mute) and
-hourly counts by app and level only (a week's histogram without one), filled from every record
+"""Three more rollups, filled from every record: 15-minute counts by logger (a day's histogram with a
+logger filter or a mute), and 15-minute and hourly counts by app and level only (a day's and a week's
+histogram without one: a row per app and level, not per logger)
 
 Revision ID: 0011
 Revises: 0010
@@ -29,17 +30,21 @@ def upgrade() -> None:
     op.create_table("counts_quarter", *_key("name"),
                     sa.PrimaryKeyConstraint("unit", "app", "name", "levelno", "levelname",
                                             name=op.f("pk_counts_quarter")))
+    op.create_table("counts_quarter_app", *_key(),
+                    sa.PrimaryKeyConstraint("unit", "app", "levelno", "levelname", name=op.f("pk_counts_quarter_app")))
     op.create_table("counts_hour_app", *_key(),
                     sa.PrimaryKeyConstraint("unit", "app", "levelno", "levelname", name=op.f("pk_counts_hour_app")))
     dialect = op.get_bind().dialect.name
     op.execute(f"INSERT INTO counts_quarter (unit, app, name, levelno, levelname, n) "
                f"SELECT {_unit(dialect, 900)}, COALESCE(app, ''), name, levelno, levelname, count(*) FROM records "
                f"GROUP BY 1, 2, 3, 4, 5")
-    op.execute(f"INSERT INTO counts_hour_app (unit, app, levelno, levelname, n) "
-               f"SELECT {_unit(dialect, 3600)}, COALESCE(app, ''), levelno, levelname, count(*) FROM records "
-               f"GROUP BY 1, 2, 3, 4")
+    for table, seconds in (("counts_quarter_app", 900), ("counts_hour_app", 3600)):
+        op.execute(f"INSERT INTO {table} (unit, app, levelno, levelname, n) "
+                   f"SELECT {_unit(dialect, seconds)}, COALESCE(app, ''), levelno, levelname, count(*) FROM records "
+                   f"GROUP BY 1, 2, 3, 4")
 
 
 def downgrade() -> None:
     op.drop_table("counts_hour_app")
+    op.drop_table("counts_quarter_app")
     op.drop_table("counts_quarter")
