@@ -69,6 +69,32 @@ def shape(locator: Any) -> Any:
     return locator.evaluate(SHAPE)
 
 
+# The text of a box as shown whole: each text node inside its own box and every box up to the root (a
+# text cut by an ellipsis, or hidden in a 1 px box for screen readers only, is not shown)
+SHOWN_TEXT = """root => {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let shown = "";
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    let whole = r.width > 0;
+    for (let box = node.parentElement; whole; box = box.parentElement) {
+      const b = box.getBoundingClientRect();
+      whole = r.left >= b.left - .5 && r.right <= b.right + .5;
+      if (box === root) break;
+    }
+    if (whole) shown += node.data;
+  }
+  return shown;
+}"""
+
+
+def shown_text(locator: Any) -> str:
+    """SHOWN_TEXT of the element `locator` points at."""
+    return locator.evaluate(SHOWN_TEXT)
+
+
 class Network:
     """The network under the live sockets: `cut()` drops every open one (no close frame) and refuses
     new ones until `restore()`; `urls` lists each socket's path and query, in order."""

@@ -140,6 +140,28 @@ def test_narrow_window_stacks_the_panes(live, page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
 
 
+def test_narrow_filter_bar_is_two_short_lines_with_whole_hints(live, page) -> None:
+    http(f"{live.url}/inspect/narrow")
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(live.url + "/inspector")
+    wait_live(page)
+    assert page.locator(".insp-bar").bounding_box()["height"] < 110
+    for control in ("#f-method", "#f-status", "#tz-toggle", "#live-state", "#f-path", "#f-q", ".insp-filter button"):
+        box = page.locator(control).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 400, control
+    for box in ("#f-path", "#f-q"):  # each hint fits its box; the whole one is its tooltip
+        room, needed = page.locator(box).evaluate("""input => { const style = getComputedStyle(input);
+          const context = document.createElement("canvas").getContext("2d");
+          context.font = style.font;
+          return [input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                  context.measureText(input.placeholder).width]; }""")
+        assert needed <= room, f"{box}: a hint of {needed:.0f} px in {room:.0f} px"
+        assert page.locator(box).get_attribute("title") == page.locator(box).get_attribute("aria-label")
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide again: the long hint
+    expect(page.locator("#f-q")).to_have_attribute("placeholder", "text in headers, body, reason  ( / )")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
 def test_nothing_jumps_while_reading_further_down(live, page) -> None:
     for i in range(60):
         http(f"{live.url}/inspect/{i}")

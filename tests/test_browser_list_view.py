@@ -1,13 +1,15 @@
 """The logs list's columns and controls in Debian's chromium: logger names elided in the middle, view
 toggles remembered, a status pill of one width, an "N new" bar that moves nothing, one toolbar line
 with five chips (three or more shown at 1280 px), and records high on a 400 px screen, with readable
-selects, a chip and bars of a usable height. One server for the module."""
+selects, a chip, bars of a usable height, the time range a menu beside the search box and a short
+paused state; no sideways page scroll from 360 to 1280 px. One server for the module."""
 from __future__ import annotations
 
 import json
 import time
 from typing import Any
 
+from browser_helpers import shown_text
 from conftest import Live, store_records
 from playwright.sync_api import expect
 
@@ -202,3 +204,68 @@ def test_narrow_toolbar_shows_chips_whole_selects_and_tall_bars(shared_live: Liv
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
     finally:
         context.close()
+
+
+def narrow_page(browser: Any, width: int = 400) -> Any:
+    return browser.new_context(viewport={"width": width, "height": 900}).new_page()
+
+
+def test_narrow_time_range_is_a_menu_beside_the_search_box(shared_live: Live, browser: Any) -> None:
+    store_records(shared_live.app, {"msg": "timeout", "name": "shop.web", "levelname": "ERROR"}, app_name="narrowtime")
+    page = narrow_page(browser)
+    try:
+        for query, label in (("", "time"), (FILTERS, "24h")):
+            open_app(page, shared_live, "narrowtime", query)
+            summary = page.locator("#time-menu summary")
+            expect(summary).to_be_visible()
+            expect(summary).to_have_text(label)  # the range in force
+            left, _, width, _ = summary.evaluate(BOX)
+            assert left >= 0 and left + width <= 400, f"the time menu at {left:.0f}+{width:.0f} px of 400"
+            assert page.locator("#rows .row").first.evaluate(BOX)[1] < 196
+            strip = page.locator(".filter-strip").evaluate("s => [s.scrollWidth, s.clientWidth]")
+            assert strip[0] <= strip[1], f"the filter line scrolls sideways: {strip}"
+        summary.click()
+        hour = page.locator("#time-menu .quick", has_text="1h")
+        left, _, width, _ = hour.evaluate(BOX)
+        assert left >= 0 and left + width <= 400
+        hour.click()
+        page.wait_for_url("**last=1h*")
+        expect(page.locator("#time-menu summary")).to_have_text("1h")
+    finally:
+        page.context.close()
+
+
+def test_no_sideways_page_scroll_at_any_width(shared_live: Live, browser: Any) -> None:
+    store_records(shared_live.app, {"msg": "timeout", "name": "shop.web", "levelname": "ERROR"}, app_name="widths")
+    page = narrow_page(browser)
+    try:
+        for width in (360, 400, 761, 800, 880, 1024, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            for query in ("", "&level=WARNING", FILTERS):  # no chip, two, five
+                open_app(page, shared_live, "widths", query)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{scroll} px wide at {width} px with ?app=widths{query}"
+    finally:
+        page.context.close()
+
+
+def test_narrow_paused_state_is_short_and_whole(shared_live: Live, browser: Any) -> None:
+    store_records(shared_live.app, *[{"msg": f"m{i}"} for i in range(30)], app_name="narrowpause")
+    page = narrow_page(browser)
+    try:
+        open_app(page, shared_live, "narrowpause")
+        pill, pause = page.locator("#live-state"), page.locator("#pause")
+        seen = set()
+        for act, text, shown in ((None, "LIVE", "LIVE"), ("Space", "PAUSED", "PAUSED"),
+                                 (7, "PAUSED · 7 new", "PAUSED 7")):
+            if act == "Space":
+                page.keyboard.press("Space")
+            elif act:
+                ingest(shared_live, "narrowpause", [{"msg": f"n{i}", "created": time.time()} for i in range(act)])
+            expect(pill).to_have_text(text)  # whole for screen readers and in the title
+            assert pill.get_attribute("title") == text
+            assert shown_text(pill) == shown  # short on the screen, and not cut
+            seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+        assert len(seen) == 1, f"pill width and Pause position changed: {seen}"
+    finally:
+        page.context.close()

@@ -213,6 +213,12 @@ function wire() {
   let timer = null;
   form.querySelectorAll("input[type=search]").forEach(input =>
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(applyFilters, 350); }));
+  // narrow windows: the text boxes are short, so are their hints (the whole ones stay in their titles)
+  const narrow = matchMedia("(max-width: 760px)"), hinted = [...form.querySelectorAll("input[data-short]")];
+  const long = hinted.map(input => input.placeholder);
+  const hint = () => hinted.forEach((input, i) => { input.placeholder = narrow.matches ? input.dataset.short : long[i]; });
+  narrow.addEventListener("change", hint);
+  hint();
   ui.newBar.addEventListener("click", showHeld);
   list.addEventListener("scroll", () => { if (!away() && state.held.length) showHeld(); else render(); }, { passive: true });
   olderButton.addEventListener("click", async () => {

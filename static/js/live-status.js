@@ -1,25 +1,44 @@
 // The live state, always honest and the same on every page: LIVE, PAUSED · N new,
 // RECONNECTING · retry in Ns (click to retry now), CONNECTING. Markup: templates/_live.html.
+// Where the pill is short (narrow windows, a tight logs toolbar) the words marked long are hidden but
+// still read out: "PAUSED 7", "retry 5s" (static/css/base.css, logs.css); the title has the whole text.
+
+const LONG = true;
+
+/** The label's text in parts, [text, long?]; built with text nodes, never markup. */
+function label(node, parts) {
+  const text = parts.map(([part]) => part).join("");
+  if (node.textContent === text) return text;
+  node.replaceChildren(...parts.map(([part, long]) => {
+    if (!long) return part;
+    const span = document.createElement("span");
+    span.className = "long";
+    span.textContent = part;
+    return span;
+  }));
+  return text;
+}
 
 /**
  * Show a LiveSocket's state. ui: {state, label, newBar, pause?}; paused: new items are held back
  * (the user paused, scrolled away or reads); newCount: how many; noun: what they are ("record").
  */
 export function renderLive(ui, socket, { paused = false, newCount = 0, noun, hint = "" }) {
-  let state = "live", text = "LIVE";
+  let state = "live", parts = [["LIVE"]];
   if (socket.state === "reconnecting") {
     const seconds = Math.max(0, Math.ceil((socket.retryAt - Date.now()) / 1000));
     state = "reconnecting";
-    text = seconds ? `RECONNECTING · retry in ${seconds}s` : "RECONNECTING · retrying now";
+    parts = seconds ? [["RECONNECTING · ", LONG], ["retry"], [" in", LONG], [` ${seconds}s`]]
+      : [["RECONNECTING · ", LONG], ["retry"], ["ing", LONG], [" now"]];
   } else if (socket.state === "connecting") {
     state = "connecting";
-    text = "CONNECTING";
+    parts = [["CONNECTING"]];
   } else if (paused) {
     state = "paused";
-    text = newCount ? `PAUSED · ${newCount} new` : "PAUSED";
+    parts = newCount ? [["PAUSED"], [" ·", LONG], [` ${newCount}`], [" new", LONG]] : [["PAUSED"]];
   }
   ui.state.dataset.state = state;
-  ui.label.textContent = text;
+  const text = label(ui.label, parts);
   ui.state.title = state === "reconnecting" ? `${text} · click to retry now` : text;
   if (ui.pause) {
     ui.pause.textContent = paused ? "Resume" : "Pause";

@@ -5,7 +5,7 @@ import { banner, installShortcuts, installSkipLinks, onControl } from "./common.
 import { LiveSocket } from "./live-socket.js";
 import { liveUi } from "./live-status.js";
 import { installAround } from "./logs/around.js";
-import { installChips } from "./logs/chips.js";
+import { installToolbar } from "./logs/toolbar.js";
 import { installDrawer, installEmptyState, installFilters, iso, navigate, treeCounter } from "./logs/controls.js";
 import { Histogram } from "./logs/histogram.js";
 import { LiveList } from "./logs/live.js";
@@ -42,7 +42,7 @@ const live = new LiveList({
 
 if (state.around) installAround({ rows, live, list: $("list"), filter: state.filter, pageSize: state.pageSize, state });
 installFilters();
-installChips();
+installToolbar();
 const closeDrawer = installDrawer();
 installEmptyState();
 histogram.load().catch(e => banner(`Could not draw the histogram: ${e.message}`));
