@@ -4,7 +4,9 @@
 // 17 nodes at most, 19 with the exception badge; its details are built only when it is expanded.
 import { el } from "../common.js";
 import { clock, dateLabel, firstChars, longTime, printable } from "../format.js";
+import { hitSpans } from "../highlight.js";
 import { levelClass } from "../levels.js";
+import { tracebackView } from "../traceback.js";
 
 const ROW_TEXT = 500;
 
@@ -100,8 +102,14 @@ function extrasTable(extra) {
   }));
 }
 
+/** The exception: the traceback laid out with "Copy traceback" (static/js/traceback.js; its search hits
+ * marked there), or the summary recovered from the stock handler's repr. */
 function exception(r) {
-  if (r.exc_text) return el("pre", { className: "traceback", text: printable(r.exc_text) });
+  if (r.exc_text) {
+    const text = printable(r.exc_text);
+    return tracebackView(text, { spans: hitSpans(text), getRaw: () => r.exc_text,
+      plain: () => el("pre", { className: "traceback", text }) });
+  }
   if (!r.exc_info) return null;
   if (!r.exc_type) return el("pre", { className: "traceback", text: printable(r.exc_info) });
   return el("p", { className: "exc-summary" },
