@@ -130,3 +130,29 @@ def test_close_stops_the_feeder_thread(engine: Engine, writer: Writer) -> None:
     writer.store([row("after close")])
     feed.wake()
     assert sub.get(0.3) == []  # nothing more once closed
+
+
+def test_with_nobody_subscribed_the_feed_reads_no_rows_yet_a_new_subscriber_misses_none(
+        engine: Engine, writer: Writer) -> None:
+    fetched: list[int] = []
+
+    def counting(conn: Any, after: int, limit: int) -> list:
+        rows = new_records(conn, after, limit)
+        fetched.extend(r.id for r in rows)
+        return rows
+
+    feed = Feed(engine, counting, newest_record_id, kind="record", interval=0.02)
+    writer.on_commit = feed.wake
+    first = feed.subscribe()
+    writer.store([row("seen")])
+    receive(first, 1)
+    feed.unsubscribe(first)
+    time.sleep(0.1)
+    fetched.clear()
+    writer.store([row(f"unheard {i}") for i in range(50)])
+    time.sleep(0.2)
+    assert fetched == []  # nothing read, nothing serialised for nobody
+    second = feed.subscribe()
+    ids = writer.store([row("after joining")]).record_ids
+    assert [item.id for item in receive(second, 1)] == ids and second.get(0.1) == []
+    feed.close()

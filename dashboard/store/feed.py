@@ -180,6 +180,11 @@ class Feed:
                 log.exception("feed poll failed")
 
     def _poll(self) -> None:
+        with self._lock:  # nobody listening (every tab closed): skip past what was committed, unread
+            if not self._subs:
+                with self.engine.connect() as conn:
+                    self.last_seen = max(self.last_seen, self.latest(conn))
+                return  # (under the lock: a subscriber that joins later gets everything after this)
         while True:
             with self.engine.connect() as conn:
                 rows = self.fetch(conn, self.last_seen, self.batch)
