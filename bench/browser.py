@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from _common import Http, footer, header, make_record, percentile, print_table, rss_line, start_logdash
+from _pg import ingest
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from query import BUILD_ENV, build
+from query import BUILD_ENV, WEEK
 
 INIT_SCRIPT = """
 window.__bench = {firstRow: null, rowPainted: null, paints: {}, longtasks: [], frames: [], keys: [], framing: false};
@@ -223,7 +224,7 @@ def main() -> None:
         try:
             have = Http(server.port).record_count()
             if have < opts.records:
-                stored, seconds = build(server, opts.records - have, 2000, 3, seed=have + 1)
+                stored, seconds = ingest(server, opts.records - have, 2000, 3, have + 1, WEEK)
                 notes.append(f"built {stored:,} records in {seconds:.0f} s")
         finally:
             server.stop()

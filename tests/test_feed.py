@@ -5,6 +5,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -155,4 +156,27 @@ def test_with_nobody_subscribed_the_feed_reads_no_rows_yet_a_new_subscriber_miss
     second = feed.subscribe()
     ids = writer.store([row("after joining")]).record_ids
     assert [item.id for item in receive(second, 1)] == ids and second.get(0.1) == []
+    feed.close()
+
+
+def test_tabs_showing_the_same_filter_share_one_test_per_record(engine: Engine, writer: Writer) -> None:
+    calls: list[int] = []
+
+    @dataclass(frozen=True)
+    class Errors:  # equal instances, as two sockets with the same URL make
+        level: int
+
+        def matches(self, record: Any) -> bool:
+            calls.append(record["id"])
+            return record["levelno"] >= self.level
+
+    feed = Feed(engine, new_records, newest_record_id, kind="record")
+    writer.on_commit = feed.wake
+    same = [feed.subscribe(Errors(40).matches) for _ in range(5)]
+    other = feed.subscribe(Errors(20).matches)
+    ids = writer.store([row("a"), row("b", "ERROR"), row("c", "ERROR")]).record_ids
+    for sub in same:
+        assert [item.id for item in receive(sub, 2)] == ids[1:]
+    assert [item.id for item in receive(other, 3)] == ids
+    assert sorted(calls) == sorted(ids * 2)  # once per record for the five, once for the other
     feed.close()

@@ -12,7 +12,7 @@ from ..store.schema import records
 from .counts import count_groups
 from .filter import RecordFilter
 from .serialize import record_json
-from .timeline import older_page, walk
+from .timeline import SHOWN, older_page, walk
 
 
 def list_records(conn: Connection, flt: RecordFilter, *, before: Position | None = None,
@@ -23,14 +23,14 @@ def list_records(conn: Connection, flt: RecordFilter, *, before: Position | None
 
 def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 1000) -> list[dict[str, Any]]:
     """Matching records with id > after, oldest first (the live tail's catch-up)."""
-    stmt = (select(records).where(flt.clause(conn.dialect.name, conn=conn), records.c.id > after)
+    stmt = (select(*SHOWN).where(flt.clause(conn.dialect.name, conn=conn), records.c.id > after)
             .order_by(records.c.id).limit(limit))
     return [record_json(r) for r in conn.execute(stmt).mappings().all()]  # one fetch, not a row at a time
 
 
 def get_record(conn: Connection, record_id: int) -> dict[str, Any] | None:
     """One record by id, or None."""
-    row = conn.execute(select(records).where(records.c.id == record_id)).mappings().first()
+    row = conn.execute(select(*SHOWN).where(records.c.id == record_id)).mappings().first()
     return record_json(row) if row else None
 
 

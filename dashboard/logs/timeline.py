@@ -30,7 +30,7 @@ from .serialize import record_json
 FEW = 2_000  # one indexed condition matching no more: its index finds them all and sorting them is quick
 WINDOWS = (2_000, 18_000)  # rows read along the time index, one window after the other
 _C = records.c
-_SHOWN = [c for c in records.c if c.name != "search_text"]  # a list shows the record, not its folded copy
+SHOWN = [c for c in records.c if c.name != "search_text"]  # a list shows the record, not its folded copy
 
 
 def _row_by_row(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -49,7 +49,7 @@ def place_of_id(conn: Connection, record_id: int) -> Position | None:
 def _stmt(where: Any, start: Position | None, older: bool, inclusive: bool, by_sort: bool = False) -> Select:
     """The matching rows past `start` in time order; `by_sort`: their order from a sort of the few found
     through another index (neither the place nor the order may then lead SQLite to the time index)."""
-    stmt = select(*_SHOWN).where(where)
+    stmt = select(*SHOWN).where(where)
     if start is not None:
         past = beyond(_C.created, _C.id, start, older, inclusive)
         stmt = stmt.where(_row_by_row(past) if by_sort else past)

@@ -67,6 +67,19 @@ def encode(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, default=str)
 
 
+def _same_test(predicate: Predicate) -> Any:
+    """What identifies a predicate's test: the (hashable, equal) object a bound method belongs to and
+    the method (two sockets with the same filter), else the predicate itself."""
+    owner, method = getattr(predicate, "__self__", None), getattr(predicate, "__func__", None)
+    if owner is None or method is None:
+        return predicate
+    try:
+        hash(owner)
+    except TypeError:
+        return predicate
+    return (method, owner)
+
+
 class Subscription:
     """One websocket's view of a feed: items it wants, in id order, at most `size` waiting.
 
@@ -75,16 +88,20 @@ class Subscription:
 
     def __init__(self, predicate: Predicate, size: int) -> None:
         self.predicate = predicate
+        self.key = _same_test(predicate)
         self._size = size
         self._items: deque[LiveItem] = deque()
         self._ready = threading.Condition()
         self._skipped = 0
         self.closed = False
 
-    def offer(self, items: list[LiveItem]) -> None:
-        """Called by the feeder with each new batch; never blocks: what a full queue cannot take
-        is counted as skipped. One lock and one wake-up per batch, not per item."""
-        wanted = [item for item in items if self.predicate(item.subject)]
+    def wanted(self, items: list[LiveItem]) -> list[LiveItem]:
+        """The items this subscription's predicate takes."""
+        return [item for item in items if self.predicate(item.subject)]
+
+    def offer(self, wanted: list[LiveItem]) -> None:
+        """Called by the feeder with the items of a new batch this subscription wants; never blocks:
+        what a full queue cannot take is counted as skipped. One lock and one wake-up per batch."""
         if not wanted:
             return
         with self._ready:
@@ -194,7 +211,11 @@ class Feed:
             items = [_live_item(self.kind, row) for row in rows]
             with self._lock:
                 subs = list(self._subs)
+            tested: dict[Any, list[LiveItem]] = {}  # tabs showing the same filter: one test per item
             for sub in subs:
-                sub.offer(items)
+                wanted = tested.get(sub.key)
+                if wanted is None:
+                    wanted = tested[sub.key] = sub.wanted(items)
+                sub.offer(wanted)
             if len(rows) < self.batch:
                 return
