@@ -81,48 +81,20 @@ record_extras = Table(
 # Rollups kept by the writer in the same transaction as the records (and by retention when it
 # deletes): record counts per time unit, so the histogram and the logger tree never scan a range.
 # A missing app is stored as "" (a key column must not be NULL for the upsert to find its row).
-counts_minute = Table(
-    "counts_minute", metadata,
-    Column("unit", BigInteger, primary_key=True),     # floor(created / 60)
-    Column("app", String(200), primary_key=True),
-    Column("levelno", Integer, primary_key=True),
-    Column("levelname", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
-counts_hour = Table(
-    "counts_hour", metadata,
-    Column("unit", BigInteger, primary_key=True),     # floor(created / 3600)
-    Column("app", String(200), primary_key=True),
-    Column("name", Text, primary_key=True),
-    Column("levelno", Integer, primary_key=True),
-    Column("levelname", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
-counts_quarter = Table(  # a day's histogram has 15-minute bars: with a logger filter or a mute too
-    "counts_quarter", metadata,
-    Column("unit", BigInteger, primary_key=True),     # floor(created / 900)
-    Column("app", String(200), primary_key=True),
-    Column("name", Text, primary_key=True),
-    Column("levelno", Integer, primary_key=True),
-    Column("levelname", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
-counts_quarter_app = Table(  # a day's histogram without a logger filter: a row per app and level
-    "counts_quarter_app", metadata,
-    Column("unit", BigInteger, primary_key=True),     # floor(created / 900)
-    Column("app", String(200), primary_key=True),
-    Column("levelno", Integer, primary_key=True),
-    Column("levelname", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
-counts_hour_app = Table(  # bars of hours over weeks without a logger filter: a row per app and level, not per logger
-    "counts_hour_app", metadata,
-    Column("unit", BigInteger, primary_key=True),     # floor(created / 3600)
-    Column("app", String(200), primary_key=True),
-    Column("levelno", Integer, primary_key=True),
-    Column("levelname", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
+def _counts(name: str, by_logger: bool) -> Table:
+    """A rollup table: `unit` is floor(created / the table's seconds, see store.rollup), then its keys."""
+    logger = [Column("name", Text, primary_key=True)] if by_logger else []
+    return Table(name, metadata, Column("unit", BigInteger, primary_key=True),
+                 Column("app", String(200), primary_key=True), *logger,
+                 Column("levelno", Integer, primary_key=True), Column("levelname", Text, primary_key=True),
+                 Column("n", BigInteger, nullable=False))
+
+
+counts_minute = _counts("counts_minute", by_logger=False)
+counts_quarter_app = _counts("counts_quarter_app", by_logger=False)  # a day's bars without a logger filter
+counts_quarter = _counts("counts_quarter", by_logger=True)            # ... with one, or a mute
+counts_hour_app = _counts("counts_hour_app", by_logger=False)          # weeks of bars without one
+counts_hour = _counts("counts_hour", by_logger=True)                  # the logger tree, weeks with one
 
 # What the inspector captured of each request to /ingest or /inspect/...
 requests = Table(
