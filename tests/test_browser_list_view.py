@@ -6,13 +6,15 @@ paused state; no sideways page scroll from 360 to 1280 px. One server for the mo
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
-from browser_helpers import shown_text
+from browser_helpers import Network, shown_text
 from conftest import Live, store_records
 from playwright.sync_api import expect
 
+APP = "billing-reconciliation"
 LONG = "worker.queue.consumer.retry.scheduler.dispatch.handler"
 BOX = "el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; }"
 FILTERS = "&level=WARNING&logger=shop&q=timeout&last=24h"  # with the app: five chips
@@ -54,12 +56,18 @@ def test_logger_names_lose_their_middle_and_show_whole_on_hover(shared_live: Liv
 def test_view_toggles_are_keys_and_are_remembered(shared_live: Live, shared_page: Any) -> None:
     page = shared_page
     now = time.time()
-    store_records(shared_live.app, {"msg": "long " * 80, "created": str(now - 200)}, app_name="toggles")
-    open_app(page, shared_live, "toggles")
+    store_records(shared_live.app, {"msg": "long " * 80, "created": str(now - 200)}, app_name=APP)
+    open_app(page, shared_live, APP)
     row = page.locator("#rows .row").first
+    app = row.locator(".app")  # a long app name, whole in its cell at 1280 px
+    assert (shown_text(app), app.get_attribute("title")) == (APP, APP)
+    assert app.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
     height = row.evaluate("row => row.getBoundingClientRect().height")
     time_cell = row.locator(".t .c")
-    for key in ("w", "d", "r"):
+    page.keyboard.press("d")  # comfortable rows are taller than compact ones
+    expect(page.locator("html")).to_have_attribute("data-comfortable", "")
+    assert row.evaluate("row => row.getBoundingClientRect().height") > height
+    for key in ("w", "r"):
         page.keyboard.press(key)
     expect(page.locator("html")).to_have_attribute("data-wrap", "")
     expect(time_cell).to_have_text("3 min ago")
@@ -82,21 +90,37 @@ def test_view_toggles_are_keys_and_are_remembered(shared_live: Live, shared_page
                                    + f"{int((now - 200) % 1 * 1000):03d}")
 
 
-def test_controls_keep_their_place(shared_live: Live, shared_page: Any) -> None:
+def place(page: Any) -> tuple[int, int]:  # the status pill's width and the Pause button's left edge
+    return round(page.locator("#live-state").evaluate(BOX)[2]), round(page.locator("#pause").evaluate(BOX)[0])
+
+
+def reconnecting_place(page: Any, network: Network) -> tuple[tuple[int, int], str]:
+    """place() while the tail reconnects (the network cut, then back), and the pill's text shown then."""
+    network.cut()
+    expect(page.locator("#live-state")).to_contain_text(re.compile(r"^RECONNECTING · retry"))
+    seen = place(page), shown_text(page.locator("#live-state"))
+    network.restore()
+    return seen
+
+
+def test_controls_keep_their_place(shared_live: Live, shared_page: Any, monkeypatch: Any) -> None:
     page = shared_page
+    network = Network(monkeypatch)
     now = time.time()
     store_records(shared_live.app, *[{"msg": f"m{i}", "created": str(now - 100 + i)} for i in range(80)],
                   app_name="steady")
     open_app(page, shared_live, "steady")
-    pill, pause = page.locator("#live-state"), page.locator("#pause")
-    seen = {(round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0]))}
+    pill = page.locator("#live-state")
+    seen = {place(page)}
     page.keyboard.press("Space")
     expect(pill).to_have_text("PAUSED")
-    seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+    seen.add(place(page))
     ingest(shared_live, "steady", [{"msg": f"n{i}", "created": time.time()} for i in range(12)])
     expect(pill).to_have_text("PAUSED · 12 new")
-    seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+    seen.add(place(page))
+    seen.add(reconnecting_place(page, network)[0])
     assert len(seen) == 1, f"pill width and Pause position changed: {seen}"
+    expect(pill).to_have_text("PAUSED · 12 new", timeout=10_000)  # back
     assert pill.get_attribute("title") == "PAUSED · 12 new"
     page.keyboard.press("Space")
     expect(pill).to_have_text("LIVE")
@@ -249,12 +273,13 @@ def test_no_sideways_page_scroll_at_any_width(shared_live: Live, browser: Any) -
         page.context.close()
 
 
-def test_narrow_paused_state_is_short_and_whole(shared_live: Live, browser: Any) -> None:
+def test_narrow_paused_state_is_short_and_whole(shared_live: Live, browser: Any, monkeypatch: Any) -> None:
+    network = Network(monkeypatch)
     store_records(shared_live.app, *[{"msg": f"m{i}"} for i in range(30)], app_name="narrowpause")
     page = narrow_page(browser)
     try:
         open_app(page, shared_live, "narrowpause")
-        pill, pause = page.locator("#live-state"), page.locator("#pause")
+        pill = page.locator("#live-state")
         seen = set()
         for act, text, shown in ((None, "LIVE", "LIVE"), ("Space", "PAUSED", "PAUSED"),
                                  (7, "PAUSED · 7 new", "PAUSED 7")):
@@ -265,7 +290,10 @@ def test_narrow_paused_state_is_short_and_whole(shared_live: Live, browser: Any)
             expect(pill).to_have_text(text)  # whole for screen readers and in the title
             assert pill.get_attribute("title") == text
             assert shown_text(pill) == shown  # short on the screen, and not cut
-            seen.add((round(pill.evaluate(BOX)[2]), round(pause.evaluate(BOX)[0])))
+            seen.add(place(page))
+        reconnecting, shown = reconnecting_place(page, network)
+        seen.add(reconnecting)
+        assert re.fullmatch(r"retry \ds|retry now", shown), shown  # short too
         assert len(seen) == 1, f"pill width and Pause position changed: {seen}"
     finally:
         page.context.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 import pytest
@@ -107,22 +108,24 @@ def test_pause_and_resume_lose_and_duplicate_nothing(live: Live, page: Any) -> N
 def test_forced_websocket_drop_loses_and_duplicates_nothing(live: Live, page: Any, monkeypatch) -> None:
     """The network drops every tail socket (no close frame); reconnects fail until it is back."""
     network = Network(monkeypatch)
-    post(live, {"msg": "first"})
+    post(live, {"msg": "first", "created": time.time() - 120})
     open_logs(page, live)
     send(live, "second")
     expect(page.locator("#rows .row")).to_have_count(2)
     network.cut()
     expect(page.locator("#live-state")).to_have_attribute("data-state", "reconnecting")
     expect(page.locator("#live-state")).to_contain_text(re.compile(r"RECONNECTING · retry in \ds"))
+    post(live, {"msg": "late, a minute old", "created": time.time() - 60})  # a batching handler's, say
     for i in range(3):  # nobody is connected now: these can only come back through `after`
         send(live, f"during the drop {i}")
     network.restore()
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live", timeout=10_000)
     send(live, "after the drop")
     expect_messages(page, ["after the drop", "during the drop 2", "during the drop 1", "during the drop 0",
-                           "second", "first"])
+                           "second", "late, a minute old", "first"])  # the late one once, in its time's place
     ids = row_ids(page)
-    assert len(ids) == len(set(ids)) == 6
+    assert len(ids) == len(set(ids)) == 7
+    assert page.locator("#rows .row.late .msg").all_text_contents() == ["late, a minute old"]
     resumed = [u for u in network.urls if u.startswith("/ws/tail?after=")]
     assert resumed[-1] == f"/ws/tail?after={ids[4]}"  # resumed from the last record it had
 

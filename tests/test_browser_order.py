@@ -50,16 +50,36 @@ def test_the_first_paint_is_already_in_the_browsers_zone(live: Live, browser: An
         context.close()
 
 
+def times(page: Any) -> list[float]:
+    return [float(t) for t in page.locator("#rows .row").evaluate_all("rows => rows.map(r => r.dataset.created)")]
+
+
 def test_surrounding_records_are_marked_scrolled_into_view_and_page_both_ways(live: Live, page: Any) -> None:
     records = [{"msg": f"s{i:03d}", "created": NOW - 1000 + i} for i in range(250)]
+    records[129]["levelname"] = "ERROR"  # the record the list below goes around
     random.Random(5).shuffle(records)  # arrival order is not time order
     post(live, *records)
     _, whole = live.get("/api/records?limit=1000")
     ids = [r["id"] for r in whole["records"]]
     target = ids[120]
-    page.goto(f"{live.url}/records/{target}")
-    page.click("#around")
-    expect(page).to_have_url(re.compile(rf"/\?around={target}$"))
+    open_logs(page, live)  # the first paint and older pages in time order, not in arrival order
+    assert row_ids(page) == ids[:100] and times(page) == sorted(times(page), reverse=True)
+    page.click("#load-older")
+    expect(page.locator("#rows .row")).to_have_count(200)
+    assert times(page) == sorted(times(page), reverse=True)
+    for way in ("row", "record"):  # from a filtered list: its expanded row, or the record page it opens
+        page.goto(f"{live.url}/?level=ERROR&q=s129")
+        page.locator("#rows .row .line").click()
+        if way == "row":
+            page.locator("#rows .row.open .around-link").click()
+        else:
+            page.get_by_role("link", name="Open record").click()
+            expect(page).to_have_url(re.compile(rf"/records/{target}\?level=ERROR&q=s129$"))
+            page.click("#around")
+        expect(page).to_have_url(f"{live.url}/?around={target}")  # every filter cleared
+        expect(page.locator(".chip")).to_have_count(0)
+        expect(page.locator("#rows .row")).to_have_count(100)
+        assert row_ids(page) == ids[70:170]  # other levels around it
     marked = page.locator("#rows .row.marked")
     expect(marked).to_have_attribute("data-id", str(target))
     expect(marked).to_have_attribute("aria-current", "true")

@@ -1,9 +1,12 @@
 """The logs page under a stream, in Debian's chromium: rows go in once per animation frame, stay small
-(details only when expanded), trimming past 2,000 rows reads layout once instead of once per row, and a
-late record goes where its time belongs. One server and one tab for the module (data kept apart by app)."""
+(details only when expanded) and read no layout, trimming past 2,000 rows reads layout once instead of once
+per row, a late record goes where its time belongs, the histogram counts live records in place, and once a
+stream stops nothing in the page moves. One server and one tab for the module (data kept apart by app)."""
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import time
 from typing import Any
 
@@ -49,6 +52,30 @@ ROW_NODES = """() => [...document.querySelectorAll('#rows .row')].map(row => {
 })"""
 
 
+# The chart's redraws (bars put in: one mutation callback each), timed, with the last bar's height after each;
+# the chart element shown now (a rebuild replaces it); how often the LIVE dot blinked.
+WATCH = """() => {
+  const watch = window.__watch = {redraws: [], heights: [], blinks: 0, svg: document.querySelector('#histogram svg')};
+  new MutationObserver(records => {
+    if (!records.some(r => [...r.addedNodes].some(n => n.classList?.contains('bar')))) return;
+    watch.redraws.push(performance.now());
+    const last = [...document.querySelectorAll('#histogram g.bucket')].at(-1);
+    watch.heights.push([...last.querySelectorAll('rect.bar')].reduce((h, r) => h + r.height.baseVal.value, 0));
+  }).observe(document.getElementById('histogram'), {childList: true, subtree: true});
+  const dot = document.querySelector('#live-state .dot');
+  new MutationObserver(records => {
+    if (dot.classList.contains('blink') || records.some(r => r.oldValue?.includes('blink'))) watch.blinks++;
+  }).observe(dot, {attributes: true, attributeOldValue: true});
+}"""
+# Every change in the page for `ms` milliseconds: attributes (classes too), nodes, text.
+CHANGES = """ms => new Promise(resolve => {
+  const seen = [], observer = new MutationObserver(records => seen.push(...records.map(r => [r.type,
+    r.target.nodeName, r.target.id, r.target.getAttribute?.('class'), r.attributeName].join(' '))));
+  observer.observe(document.documentElement, {attributes: true, childList: true, characterData: true, subtree: true});
+  setTimeout(() => { observer.disconnect(); resolve(seen); }, ms);
+})"""
+
+
 def open_app(page: Any, live: Live, app: str) -> None:
     """The logs page filtered to one app (other tests' records stay out), its tail live."""
     page.goto(f"{live.url}/?app={app}")
@@ -70,6 +97,8 @@ def test_a_stream_goes_in_once_per_frame_as_small_rows(shared_live: Live, shared
                                         "created": time.time()} for i in range(25)]
                + ([{"msg": "boom", "exc_info": "(<class 'ValueError'>, ValueError('x'), None)"}] if batch == 5 else []))
     expect(page.locator("#rows .row")).to_have_count(1 + 12 * 25 + 1)
+    reads = page.evaluate("__probe.reads")
+    assert reads <= 1, f"{reads} layout reads while 301 rows streamed in"  # none per row, none per batch
     inserts = page.evaluate("__probe.inserts")
     assert inserts and all(inserts), f"rows inserted outside an animation frame: {inserts}"
     assert len(inserts) < 12 * 25 / 4  # batched: far fewer DOM updates than records
@@ -127,3 +156,48 @@ def test_a_late_record_goes_where_its_time_belongs(shared_live: Live, shared_pag
     page.wait_for_timeout(400)  # idle now: nothing animates (the LIVE dot blinked once, then stopped)
     assert page.evaluate("document.getAnimations().length") == 0
     assert page.locator("#live-state .dot.blink").count() == 0
+
+
+def test_live_records_grow_the_last_bar_in_place_then_the_page_is_still(shared_live: Live, shared_page: Any) -> None:
+    """~50 records into the current bucket: counted in the page (no /api/histogram), the same chart, the last
+    bar taller at each redraw, a redraw a second at most; reduced motion: the LIVE dot never blinks; once the
+    stream stops nothing in the page changes."""
+    page = shared_page
+    store_records(shared_live.app, *[{"msg": f"busy {i}", "created": str(time.time() - 1200)} for i in range(200)],
+                  app_name="bars")  # the peak stays on an older bar: the current one grows, not rescaled to full
+    asked: list[str] = []
+
+    def count_asks(request: Any) -> None:
+        if "/api/histogram" in request.url:
+            asked.append(request.url)
+    page.emulate_media(reduced_motion="reduce")
+    page.on("request", count_asks)
+    try:
+        with page.expect_response("**/api/histogram?*") as answer:
+            open_app(page, shared_live, "bars")
+        chart = answer.value.json()
+        page.evaluate(WATCH)
+        asked.clear()
+        current = chart["until"] - chart["bucket"] / 2  # inside the page's last bucket
+        started = time.monotonic()
+        for batch in range(5):  # over more than a second
+            ingest(shared_live, "bars", [{"msg": f"b{batch}-{i}", "created": current} for i in range(10)])
+            time.sleep(max(0, started + 0.3 * (batch + 1) - time.monotonic()))
+        last = page.locator("#histogram g.bucket").last
+        expect(last.locator("title")).to_have_text(re.compile(r": 50 records \(INFO 50\)$"))
+        expect(page.locator('.tree .count[data-logger="root"]')).to_have_attribute("data-count", "250")
+        watch = page.evaluate("({...__watch, svg: __watch.svg === document.querySelector('#histogram svg')})")
+        assert asked == [], f"live records asked the server for the histogram again: {asked}"
+        assert watch["svg"], "the chart was rebuilt for live records"
+        plot = float(last.locator("rect.hit").get_attribute("height"))
+        assert watch["heights"] == sorted(set(watch["heights"])), watch["heights"]  # taller at each redraw
+        assert abs(watch["heights"][-1] - 50 / 200 * (plot - 2)) < 1, (watch["heights"], plot)
+        gaps = [b - a for a, b in itertools.pairwise(watch["redraws"])]
+        assert all(gap >= 950 for gap in gaps), f"redraws {gaps} ms apart"  # at most about one a second
+        assert watch["blinks"] == 0, "the LIVE dot blinked for a reader who prefers reduced motion"
+        changes = page.evaluate(CHANGES, 2000)
+        assert changes == [], f"the page kept changing after the stream stopped: {changes}"
+        assert page.evaluate("document.getAnimations().length") == 0
+    finally:
+        page.remove_listener("request", count_asks)
+        page.emulate_media(reduced_motion="no-preference")

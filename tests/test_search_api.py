@@ -57,6 +57,8 @@ QUERIES = [  # (q, indexes into SENT)
     ("level=warning", [1]), ("-level=info", [1, 2, 4]),
     ("extra.level=high", [2]), ("level=high", []),    # an unknown level name is compared as the stored name
     ("app=shop funcName=log_with", [0, 1, 2, 3, 4]),
+    (f"pathname={log_with.__code__.co_filename}", [0, 1, 2, 3, 4]), ("pathname=/elsewhere/conftest.py", []),
+    (f"-pathname={log_with.__code__.co_filename}", []),
     ("/^card (declined|ok)$/", [3]), ("/CONNECTION\\b/", [1, 4]), ("-/\\d/", [0, 1, 2, 3]),
     ("reset /ST[R]ASSE/ user=Chloé", []),
 ]

@@ -82,9 +82,11 @@ function watchStoreHealth(badge) {
       } catch {
         problem = "";  // the server is away: the live state already says RECONNECTING
       }
-      badge.hidden = !problem;
-      badge.textContent = problem ? `STORE: ${problem} · new records are refused (503)` : "";
-      badge.title = badge.textContent;
+      const text = problem ? `STORE: ${problem} · new records are refused (503)` : "";
+      if (badge.textContent !== text) {  // written only when it changes: an idle page changes nothing
+        badge.hidden = !problem;
+        badge.textContent = badge.title = text;
+      }
     }
     setTimeout(check, HEALTH_EVERY);
   };

@@ -24,7 +24,7 @@ const standing = token => new RegExp(`(^|\\s)${token.replace(/[.*+?^${}()|[\]\\]
 export function addTerm(q, t) {
   q = (q || "").trim();
   if (standing(t).test(q)) return q;
-  q = q.replace(standing(t.startsWith("-") ? t.slice(1) : `-${t}`), "$1").trim();
+  q = q.replace(standing(t.startsWith("-") ? t.slice(1) : `-${t}`), "").trim();  // with the space before it
   return q ? `${q} ${t}` : t;
 }
 
