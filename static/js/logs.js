@@ -85,7 +85,7 @@ $("rows").addEventListener("focusin", event => {
 });
 // "Skip to records" lands on the current row (the list itself when there is none)
 installSkipLinks(id => {
-  const row = id === "list" && (rows.current?.isConnected ? rows.current : $("rows").firstElementChild);
+  const row = id === "list" && (rows.current?.isConnected ? rows.current : rows.first);
   if (!row) return $(id);
   select(row, { focus: false });
   return row;
@@ -96,9 +96,8 @@ function togglePause() {
   else live.pause("user");
 }
 function move(step) {
-  const rowsNode = $("rows");
-  if (!selected || !selected.isConnected) return select(step > 0 ? rowsNode.firstElementChild : rowsNode.lastElementChild);
-  select((step > 0 ? selected.nextElementSibling : selected.previousElementSibling) || selected);
+  if (!selected || !selected.isConnected) return select(step > 0 ? rows.first : rows.last);
+  select((step > 0 ? rows.next(selected) : rows.previous(selected)) || selected);
 }
 
 installShortcuts([
@@ -122,7 +121,7 @@ installShortcuts([
   { key: "g", label: "go to the newest record", run: async () => {
     if (live.paused) await live.resume();
     $("list").scrollTop = 0;
-    select($("rows").firstElementChild);
+    select(rows.first);
   } },
   ...OPTIONS.map(({ name, key, label }) => ({ key, label, run: () => view.toggle(name) })),
 ]);

@@ -17,11 +17,11 @@ export function installAround({ rows, live, list, filter, pageSize, state }) {
     try {
       const params = new URLSearchParams({ ...filter, after: newer, limit: String(pageSize) });
       const data = await getJSON(`/api/records?${params}`);
-      const height = list.scrollHeight;
+      const anchor = rows.first, top = anchor?.getBoundingClientRect().top;
       rows.prepend(data.records);
       newer = data.newer;
       button.hidden = newer === null;
-      list.scrollTop += list.scrollHeight - height;  // what the reader was looking at stays put
+      if (anchor?.isConnected) list.scrollTop += anchor.getBoundingClientRect().top - top;  // what the reader was looking at stays put
     } catch (e) {
       banner(`Could not load newer records: ${e.message}`);
     } finally {

@@ -146,37 +146,50 @@ export class Histogram {
     if (hadFocus) chart.focus();
   }
 
-  /** Bars of the dirty buckets (all of them when the peak moved: every height depends on it). */
+  /** Bars of the dirty buckets; when the peak moved every height depends on it: the other bars only change
+   * their height in place (their counts and titles are the same). */
   flush() {
     this.timer = 0;
     if (this.dragging) { this.timer = setTimeout(() => requestAnimationFrame(() => this.flush()), 250); return; }
     if (!this.data || !this.groups) return;
     const peak = this.max;
     const wanted = Math.max(1, ...this.data.buckets.map(total));
-    this.redraw(wanted === peak ? [...this.dirty] : this.data.buckets.map((_, i) => i));
+    this.redraw(wanted === peak ? [...this.dirty] : this.data.buckets.map((_, i) => i), this.dirty);
     this.dirty.clear();
     if (this.active !== null) this.readout.textContent = this.describe(this.active);
   }
 
-  redraw(indexes) {
+  /** Draw the bars of buckets `indexes`: those in `changed` (all when null) anew with their titles, the others
+   * by moving the bars they have. */
+  redraw(indexes, changed = null) {
     const data = this.data, { plot, barW } = this.geometry, f = SCALES[this.scale];
     this.max = Math.max(1, ...data.buckets.map(total));
     const top = f(this.max);
     for (const i of indexes) {
       const b = data.buckets[i], g = this.groups[i], sum = total(b);
-      g.querySelectorAll(".bar").forEach(bar => bar.remove());
-      g.firstChild.textContent = this.describe(i);
-      let y = plot;
       const height = sum ? f(sum) / top * (plot - 2) : 0;
+      const segments = [];
+      let y = plot;
       for (const level of data.levels) {
         const h = (b.counts[level] || 0) / (sum || 1) * height;
         if (!h) continue;
         y -= h;
+        segments.push([level, y, h]);
+      }
+      const bars = g.getElementsByClassName("bar");
+      if (changed && !changed.has(i) && bars.length === segments.length) {
+        segments.forEach(([, y, h], k) => { bars[k].setAttribute("y", y); bars[k].setAttribute("height", h); });
+        continue;
+      }
+      [...bars].forEach(bar => bar.remove());
+      g.firstChild.textContent = this.describe(i);
+      for (const [level, y, h] of segments) {
         g.append(svg("rect", { class: `bar lvl-${levelCss(level)}`, x: i * barW + (barW > 3 ? 0.5 : 0), y, width: Math.max(1, barW - (barW > 3 ? 1 : 0)), height: h }));
       }
     }
     const any = data.buckets.some(b => total(b));
-    this.peak.textContent = any ? `max ${abbreviate(this.max)} per ${perBucket(data.bucket)}` : "no records in this range";
+    const peak = any ? `max ${abbreviate(this.max)} per ${perBucket(data.bucket)}` : "no records in this range";
+    if (this.peak.textContent !== peak) this.peak.textContent = peak;
   }
 
   /** Show the keyboard's range (anchor..active) as the selection, and say what it holds. */

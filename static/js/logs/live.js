@@ -3,10 +3,13 @@
 // nothing moves under the reader; resuming shows them. Also pages backwards ("Load older").
 // Records are shown in batches, however fast they arrive: one DOM update in an animation frame at
 // most every FLUSH_GAP ms, none while the tab is hidden (what piles up meanwhile is bounded by maxRows).
+// A frame puts in FRAME_ROWS rows at most (the oldest waiting), the rest go in the next frames: a burst,
+// or what waited while paused, never makes one long task.
 import { banner, getJSON } from "../common.js";
 import { beat, renderLive, scrolledAway } from "../live-status.js";
 
 const FLUSH_GAP = 100;  // ms: at most ten list updates a second, each in an animation frame
+const FRAME_ROWS = 60;  // live rows put in per frame at most (500 records/s still go in one frame per flush)
 const OLDER_CHUNK = 50;  // rows of an older page added per frame
 const nextFrame = () => new Promise(resolve => requestAnimationFrame(resolve));
 
@@ -17,11 +20,14 @@ export class LiveList {
     this.waiting = [];        // records received while paused, oldest first
     this.overflow = false;    // more arrived than we keep: resuming reloads the newest page
     this.resetting = false;
-    this.incoming = [];       // records for the next frame
+    this.incoming = [];       // records for the next frames
+    this.draining = [];       // resume()s waiting for what was held to go in
+    this.flushed = 0;         // records taken from `incoming` so far
     this.frame = 0;
     this.timer = 0;
     this.flushedAt = -Infinity;
     this.loading = false;
+    this.olderWaits = false;  // "load older" asked while live rows were still going in
     this.newCount = 0;
     list.addEventListener("scroll", () => this.scrolled(), { passive: true });
     this.nearEnd = new IntersectionObserver(entries => { if (entries.at(-1).isIntersecting) this.loadOlder(); },
@@ -57,20 +63,23 @@ export class LiveList {
 
   /** The next flush: in an animation frame, and at most every FLUSH_GAP ms (rows moving 60 times a
    * second cost frames and cannot be read anyway). */
-  schedule() {
-    if (this.frame || this.timer) return;
-    const wait = this.flushedAt + FLUSH_GAP - performance.now();
+  schedule(now = false) {
+    if (this.frame || (this.timer && !now)) return;
+    clearTimeout(this.timer);
+    this.timer = 0;
+    const wait = now ? 0 : this.flushedAt + FLUSH_GAP - performance.now();
     if (wait <= 0) this.frame = requestAnimationFrame(() => this.flush());
     else this.timer = setTimeout(() => { this.timer = 0; this.schedule(); }, wait);
   }
 
-  /** Once per frame: show what arrived, and the live state. */
+  /** Once per frame: show what arrived (the oldest FRAME_ROWS; the rest in the next frame), and the live state. */
   flush() {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.flushedAt = performance.now();
-    const batch = this.incoming;
-    this.incoming = [];
+    this.incoming.sort((a, b) => a.created - b.created || a.id - b.id);  // the next frame's rows are newer
+    const batch = this.incoming.splice(0, FRAME_ROWS);
+    this.flushed += batch.length;
     if (batch.length) {
       if (this.overflow && !this.paused) {
         this.rows.clear();
@@ -79,6 +88,12 @@ export class LiveList {
       }
       if (this.rows.addNewer(batch, { olderHidden: this.hasOlder || this.rows.trimmedOld })) this.shown();
     }
+    if (this.incoming.length) this.schedule(true);
+    else if (this.olderWaits) {
+      this.olderWaits = false;
+      this.observeEnd();
+    }
+    this.drained();
     if (this.arrived) beat(this.ui);
     this.arrived = false;
     this.render();
@@ -96,22 +111,42 @@ export class LiveList {
     this.paused = reason;
     this.newCount = 0;
     if (this.incoming.length) this.hold(this.incoming.splice(0));
+    this.drained(true);
     this.render();
   }
 
-  /** Show what arrived while paused, and follow the newest again. */
+  /** Show what arrived while paused (over a few frames, newest last), and follow the newest again. */
   async resume() {
     this.paused = null;
+    this.newCount = 0;
+    this.list.scrollTop = 0;
     if (this.overflow || this.rows.trimmedNew) {
       await this.reset();
     } else {
-      const waiting = this.waiting;
+      this.incoming = this.waiting.concat(this.incoming);
       this.waiting = [];
-      if (this.rows.addNewer(waiting, { olderHidden: this.hasOlder || this.rows.trimmedOld })) this.shown();
+      this.render();
+      await this.drain();
     }
-    this.newCount = 0;
-    this.list.scrollTop = 0;
+    if (!this.paused) this.list.scrollTop = 0;
     this.render();
+  }
+
+  /** Resolves once what waits in `incoming` now went in (or the list paused again). */
+  drain() {
+    if (!this.incoming.length) return Promise.resolve();
+    const target = this.flushed + this.incoming.length;
+    const done = new Promise(resolve => this.draining.push({ target, resolve }));
+    this.schedule(true);
+    return done;
+  }
+
+  drained(all = false) {
+    this.draining = this.draining.filter(({ target, resolve }) => {
+      if (!all && this.flushed < target && this.incoming.length) return true;
+      resolve();
+      return false;
+    });
   }
 
   /** Replace the rows by the newest page plus whatever the tail delivered meanwhile. */
@@ -150,6 +185,10 @@ export class LiveList {
 
   async loadOlder() {
     if (this.loading || !(this.hasOlder || this.rows.trimmedOld) || !this.rows.count) return;
+    if (this.incoming.length && !this.paused) {  // live rows still going in move the end: asked again after them
+      this.olderWaits = true;
+      return;
+    }
     this.loading = true;
     try {
       const params = new URLSearchParams({ ...this.filter, before: String(this.rows.oldestId), limit: String(this.pageSize) });
@@ -171,7 +210,11 @@ export class LiveList {
       this.loading = false;
       this.renderEnd();
     }
-    // observed anew, the end of the list reports whether it is still near (at the next frame, no layout read now)
+    this.observeEnd();
+  }
+
+  /** Observed anew, the end of the list reports whether it is still near (at the next frame, no layout read now). */
+  observeEnd() {
     this.nearEnd.unobserve(this.ui.older);
     this.nearEnd.observe(this.ui.older);
   }

@@ -18,6 +18,7 @@ export function installView(menu, rows) {
     document.documentElement.toggleAttribute(`data-${name}`, on);
     buttons.get(name)?.setAttribute("aria-pressed", String(on));
     if (name === "relative" && rows.relative !== on) rows.setRelative(on);
+    rows.refresh();  // rows' heights may change: blocks skipped off screen are measured again
   };
   const toggle = name => {
     const on = !stored(name);
