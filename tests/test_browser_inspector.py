@@ -157,7 +157,18 @@ def test_narrow_filter_bar_is_two_short_lines_with_whole_hints(live, page) -> No
                   context.measureText(input.placeholder).width]; }""")
         assert needed <= room, f"{box}: a hint of {needed:.0f} px in {room:.0f} px"
         assert page.locator(box).get_attribute("title") == page.locator(box).get_attribute("aria-label")
+    for width in (360, 400):  # the picked values show whole in their selects (the drop-down arrow aside)
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live.url + "/inspector?method=OPTIONS&status=failed")
+        for select in ("#f-method", "#f-status"):
+            room, needed = page.locator(select).evaluate("""select => { const style = getComputedStyle(select);
+              const context = document.createElement("canvas").getContext("2d");
+              context.font = style.font;
+              return [select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16,
+                      context.measureText(select.selectedOptions[0].text).width]; }""")
+            assert needed <= room, f"{select} at {width} px: {needed:.0f} px of text in {room:.0f} px"
     page.set_viewport_size({"width": 1280, "height": 800})  # wide again: the long hint
+    page.goto(live.url + "/inspector")
     expect(page.locator("#f-q")).to_have_attribute("placeholder", "text in headers, body, reason  ( / )")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 

@@ -19,7 +19,7 @@ from dashboard import close_app, create_app
 from dashboard.store.engine import make_engine
 from dashboard.store.migrate import upgrade
 
-FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(scope="module")

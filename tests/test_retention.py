@@ -115,7 +115,7 @@ def test_cli_prune_shows_progress_and_shrinks_the_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "--older-than" in result.stderr
 
 
-WINDOW = 15  # seconds of the prune with ingest at full speed beside it (its pace is the same throughout)
+WINDOW = 10  # seconds of the prune with ingest at full speed beside it (its pace is the same throughout)
 
 
 def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Path, serve) -> None:
@@ -139,7 +139,7 @@ def test_ingest_goes_on_at_full_speed_while_500k_records_are_pruned(tmp_path: Pa
     poster = threading.Thread(target=keep_posting)
     poster.start()
     try:
-        time.sleep(4)  # ingest alone, for comparison
+        time.sleep(3)  # ingest alone, for comparison
         prune_started = time.monotonic()
         # `logdash prune`, its own process as when a user runs it (in this one it would wait on the poster's GIL)
         pruner = subprocess.Popen([sys.executable, "-m", "dashboard", "prune", "--db", f"sqlite:///{path}",

@@ -24,7 +24,7 @@ bp = Blueprint("inspector", __name__)
 PAGE_SIZE = 200
 NEWER = 20  # requests listed above a picked one that is older than the newest page
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-STATUSES = (("", "any status"), ("failed", "failed (≥ 400)"), ("2xx", "2xx"), ("3xx", "3xx"),
+STATUSES = (("", "any status"), ("failed", "≥ 400"), ("2xx", "2xx"), ("3xx", "3xx"),
             ("4xx", "4xx"), ("5xx", "5xx"))
 
 

@@ -5,9 +5,13 @@
 // goes to the chips. On the narrow layout the filter line has no room for the ranges: they are that
 // menu always, moved beside the search box.
 //
-// Each fit reads the layout at most twice, never in a loop: first the plain toolbar (its overflow, the
-// chips' widths and the room they have), then, only when tight, the room the tight toolbar leaves. Fits
-// run at start and then once per animation frame in which the toolbar's or the chips' box changed size.
+// When even the tight line leaves no room for one chip, or the line is still too wide (the store-health
+// badge takes room too), the chips take a line of their own below the controls.
+//
+// Each fit reads the layout at most three times, never in a loop: first the plain toolbar (its overflow, the
+// chips' widths and the room they have), then, only when tight, the room the tight toolbar leaves, then,
+// only when the chips need their own line, the room on it. Fits run at start and then once per animation
+// frame in which the toolbar's, the chips' or the health badge's box changed size.
 
 const NARROW = matchMedia("(max-width: 760px)");  // as the narrow layout in static/css/logs.css
 
@@ -26,6 +30,7 @@ export function installToolbar() {
   };
   const setTight = tight => {
     bar.classList.toggle("tight", tight);
+    if (!tight) bar.classList.remove("chips-line");
     const folded = tight || NARROW.matches;
     if (time.classList.contains("menu") !== folded) {
       time.classList.toggle("menu", folded);  // a menu like View and Export (Escape closes it)
@@ -59,12 +64,20 @@ export function installToolbar() {
     const row = k => widths.slice(0, k).reduce((sum, w) => sum + w + gap, -gap);  // k chips and the gaps between
     let shown = chips.length;
     if (box && row(chips.length) + clearW > box.clientWidth + 0.5) tight = true;
+    const fitIn = room => {  // whole chips, in order, then "+N" (which holds "clear all" too)
+      if (row(chips.length) + clearW <= room + 0.5) return chips.length;
+      let k = 0;
+      while (k < chips.length - 1 && row(k + 1) + gap + moreW <= room + 0.5) k++;
+      return k;
+    };
     if (tight) {
       setTight(true);
-      const room = box ? box.clientWidth : 0;  // read, the second and last time
-      if (box && row(chips.length) + clearW > room + 0.5) {
-        shown = 0;  // whole chips, in order, then "+N" (which holds "clear all" too)
-        while (shown < chips.length - 1 && row(shown + 1) + gap + moreW <= room + 0.5) shown++;
+      const room = box ? box.clientWidth : 0;  // read, the second time
+      const over = bar.scrollWidth > bar.clientWidth + 0.5;
+      if (box) shown = fitIn(room);
+      if (box && (shown === 0 || over)) {
+        bar.classList.add("chips-line");
+        shown = fitIn(box.clientWidth);  // read, the third and last time
       }
     }
     // write
@@ -91,4 +104,6 @@ export function installToolbar() {
   const observer = new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; fit(); }); });
   observer.observe(bar);
   if (box) observer.observe(box);
+  const health = document.getElementById("store-health");
+  if (health) observer.observe(health);  // shown or hidden: its box changes size
 }
