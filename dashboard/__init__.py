@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import settings
     from .ingest.level_seed import seed_levels
     from .inspector import queries as request_queries
+    from .json_out import JsonProvider
     from .logs import queries as record_queries
     from .resources import resource_dir
     from .store import engine as store_engine
@@ -35,7 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                 static_folder=str(resource_dir("static")))
     app.config.update(settings.load(overrides=overrides))
     app.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": 25}
-    app.json.sort_keys = False
+    app.json = JsonProvider(app)
     policy = retention.parse_policy(app.config["RETENTION"])  # refused before any connection is opened
     retention.check_backend(policy, make_url(app.config["DATABASE_URL"]).get_backend_name())
     store_engine.init_app(app)

@@ -138,6 +138,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
         "worker_int": stop_live_sockets,
         "post_worker_init": prepare_worker,
     }
+    if os.access("/dev/shm", os.W_OK):  # the workers' heartbeat file, touched per request: in memory, not on disk
+        options["worker_tmp_dir"] = "/dev/shm"
     if banner is not None:
         options["when_ready"] = announce(banner)
     if certfile:

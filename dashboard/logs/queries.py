@@ -11,7 +11,7 @@ from ..store.paging import Position
 from ..store.schema import records
 from .counts import count_groups
 from .filter import RecordFilter
-from .serialize import record_json
+from .serialize import record_json, records_json
 from .timeline import SHOWN, older_page, walk
 
 
@@ -25,7 +25,8 @@ def records_after(conn: Connection, flt: RecordFilter, after: int, limit: int = 
     """Matching records with id > after, oldest first (the live tail's catch-up)."""
     stmt = (select(*SHOWN).where(flt.clause(conn.dialect.name, conn=conn), records.c.id > after)
             .order_by(records.c.id).limit(limit))
-    return [record_json(r) for r in conn.execute(stmt).mappings().all()]  # one fetch, not a row at a time
+    result = conn.execute(stmt)
+    return records_json(result.keys(), result.all())  # one fetch, not a row at a time
 
 
 def get_record(conn: Connection, record_id: int) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, sel
 from ..store.paging import Position, beyond, time_order
 from ..store.schema import FTS_TABLE, records
 from .filter import RecordFilter
-from .serialize import record_json
+from .serialize import records_json
 
 FEW = 2_000  # one indexed condition matching no more: its index finds them all and sorting them is quick
 WINDOWS = (2_000, 18_000)  # rows read along the time index, one window after the other
@@ -83,8 +83,9 @@ def _rare_condition(conn: Connection, flt: RecordFilter, names: tuple[str, ...])
 
 
 def _rows(conn: Connection, stmt: Select, limit: int) -> tuple[list[dict[str, Any]], bool]:
-    rows = conn.execute(stmt.limit(limit + 1)).mappings().all()
-    return [record_json(r) for r in rows[:limit]], len(rows) > limit
+    result = conn.execute(stmt.limit(limit + 1))
+    rows = result.all()
+    return records_json(result.keys(), rows[:limit]), len(rows) > limit
 
 
 def _window(conn: Connection, flt: RecordFilter, where: ColumnElement[bool], start: Position | None, older: bool,

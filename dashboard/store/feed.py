@@ -13,7 +13,6 @@ without bound.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import deque
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
+
+from .. import json_out
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 def _live_item(kind: str, row: Fetched) -> LiveItem:
-    data = encode({"type": kind, kind: row.payload}).encode()
+    data = encode({"type": kind, kind: row.payload})
     return LiveItem(row.id, row.subject, data, text_frame(data))
 
 
@@ -62,9 +63,9 @@ def text_frame(data: bytes) -> bytes:
     return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
 
 
-def encode(message: dict[str, Any]) -> str:
-    """A websocket message as text (the one JSON encoding every live message goes through)."""
-    return json.dumps(message, ensure_ascii=False, default=str)
+def encode(message: dict[str, Any]) -> bytes:
+    """A websocket message as UTF-8 JSON (the one encoding every live message goes through)."""
+    return json_out.dumps(message, default=str)
 
 
 def _same_test(predicate: Predicate) -> Any:

@@ -98,7 +98,7 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
             while True:
                 page = catch_up(last)
                 for payload in page:
-                    ws.send(encode({"type": feed.kind, feed.kind: payload}))
+                    ws.send(encode({"type": feed.kind, feed.kind: payload}).decode())
                     last = payload["id"]
                 if len(page) < CATCH_UP_PAGE:
                     break
@@ -107,7 +107,7 @@ def stream(ws: Any, feed: Feed, *, predicate: Predicate,
             frames = []
             skipped = sub.take_skipped()
             if skipped:
-                frames.append(text_frame(encode({"type": "skipped", "count": skipped}).encode()))
+                frames.append(text_frame(encode({"type": "skipped", "count": skipped})))
             for item in items:
                 if item.id > last:
                     frames.append(item.frame)
