@@ -1,4 +1,4 @@
-"""The logs list in blocks, in Debian's chromium: rows sit in blocks (the first page's, then 50 a block) and a
+"""The logs list in blocks, in Debian's chromium: rows sit in blocks (the first page's, then 25 a block) and a
 block far from the screen is skipped by the browser; j/k cross from block to block; a burst of live records goes in
 over several frames (never more than a frame's share at once) in time order, nothing lost or twice;
 what waited while paused goes in whole on resume; and a trim at the top that cuts a block in two keeps
@@ -60,7 +60,7 @@ def test_rows_sit_in_blocks_far_ones_are_skipped_and_j_k_cross_them(shared_live:
     load_older_until(page, 500)
     page.wait_for_timeout(300)  # new blocks are drawn once, then may be skipped
     blocks = page.evaluate(BLOCKS)
-    assert [n for _, n, _ in blocks] == [100] + [50] * 8, blocks  # the first page, then older pages in halves
+    assert [n for _, n, _ in blocks] == [100] + [25] * 16, blocks  # the first page, then older pages in quarters
     assert blocks[0][2] and not blocks[-1][2], blocks  # the first on screen, the last skipped
     assert all("fresh" not in cls for cls, _, _ in blocks), blocks
     assert page.evaluate(MESSAGES) == [f"b{i}" for i in reversed(range(500))]
