@@ -14,10 +14,11 @@ import socket
 import time
 from typing import Any
 
-RECORD = b'"type": "record"'   # how the server encodes each live record (json.dumps default separators)
-SKIPPED = b'"type": "skipped"'
-END = b'"bench_end": true'
-_KEEP = max(len(RECORD), len(SKIPPED), len(END)) - 1  # bytes carried over so no marker is split
+# how the server encodes each live record: compact JSON (orjson), or with json.dumps' default separators
+RECORD = (b'"type":"record"', b'"type": "record"')
+SKIPPED = (b'"type":"skipped"', b'"type": "skipped"')
+END = (b'"bench_end":true', b'"bench_end": true')
+_KEEP = max(len(m) for m in (*RECORD, *SKIPPED, *END)) - 1  # bytes carried over so no marker is split
 
 
 class RawTail:
@@ -47,8 +48,8 @@ class RawTail:
         old = self.rest
         buf = old + chunk
 
-        def new(marker: bytes) -> int:  # a marker wholly inside the carried-over bytes was counted before
-            return buf.count(marker) - old.count(marker)
+        def new(markers: tuple[bytes, ...]) -> int:  # a marker wholly inside the carried-over bytes was counted before
+            return sum(buf.count(marker) - old.count(marker) for marker in markers)
 
         self.received += new(RECORD)
         self.skipped += new(SKIPPED)

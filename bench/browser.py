@@ -210,7 +210,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the database")
     parser.add_argument("--db", type=Path, help="SQLite file (from bench/query.py --db); default: temporary")
     parser.add_argument("--loads", type=int, default=5, help="times / is opened (the first cold)")
-    parser.add_argument("--rates", default="50,200", help="records/s streamed while the page is open, comma-separated")
+    parser.add_argument("--rates", default="50,200,500",
+                        help="records/s streamed while the page is open, comma-separated")
     parser.add_argument("--seconds", type=float, default=10, help="how long records are streamed at each rate")
     parser.add_argument("--scroll-rows", type=int, default=10_000, help="older rows to scroll through")
     opts = parser.parse_args()
