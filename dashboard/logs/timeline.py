@@ -9,8 +9,12 @@ are read first, along the time index and checked one by one, in a window of a fe
 unless a logger, app or level condition alone is rare (counted through its index, up to a
 bound): then that index finds the candidates and their few matches are sorted. When the first
 window does not fill the page, a second, larger one follows if the first one's rate of matches
-promises a page; else text the full-text index finds rare goes the way of a rare logger, and
-anything else is left to the other indexes.
+promises a page; else text the full-text index finds rare goes the way of a rare logger. An app
+that logged nothing in the rows read (another app's burst came after it) is looked up in the
+per-minute counts by app the writer keeps: the windows start again at the nearest minute that
+holds its records, past every row that cannot match (or the list ends there when no minute
+does), unless a search narrows the list further (the full-text index serves that). What is
+left after that goes to the other indexes.
 
 (SQLAlchemy renders no table hints for SQLite, so `INDEXED BY` is not at hand: inside a window
 the filter is wrapped in a function, which no index can serve, and the time index is the one left.)
@@ -23,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, select
 
 from ..store.paging import Position, beyond, time_order
+from ..store.rollup import MINUTE
 from ..store.schema import FTS_TABLE, records
 from .filter import RecordFilter
 from .serialize import records_json
@@ -99,10 +104,30 @@ def _window(conn: Connection, flt: RecordFilter, where: ColumnElement[bool], sta
     return *_rows(conn, window, limit), edge
 
 
+_NONE_LEFT = Position(-1.0, -1)  # no minute past the place holds a record of the app
+
+
+def _where_app_logged(conn: Connection, app: str, place: Position, older: bool) -> Position | None:
+    """Past `place`, where the nearest minute holding records of `app` begins (its end, going older), from the
+    per-minute counts by app: when that minute lies past the one `place` is in (the rows between hold none of
+    the app's records); None when the app has records in `place`'s own minute; _NONE_LEFT when in none past it."""
+    t, seconds = MINUTE.table, MINUTE.unit
+    here = int(place.created // seconds)
+    nearest = func.max(t.c.unit) if older else func.min(t.c.unit)
+    beyond_here = t.c.unit <= here if older else t.c.unit >= here
+    unit = conn.execute(select(nearest).where(t.c.app == app, t.c.n > 0, beyond_here)).scalar()
+    if unit is None:
+        return _NONE_LEFT
+    if unit == here:
+        return None
+    return Position(float((unit + 1) * seconds), 0) if older else Position(float(unit * seconds), 0)
+
+
 def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: bool, limit: int,
-         inclusive: bool = False) -> tuple[list[dict[str, Any]], bool]:
+         inclusive: bool = False, jump: bool = True) -> tuple[list[dict[str, Any]], bool]:
     """Up to `limit` matching records past `start` (from the newest, or the oldest, when None),
-    nearest first, and whether more match beyond them."""
+    nearest first, and whether more match beyond them. `jump`: an app absent from the windows read may
+    send them on to the nearest minute holding its records (once)."""
     dialect = conn.dialect.name
     where = flt.clause(dialect, conn=conn)
     if dialect != "sqlite" or flt.without("since", "until") == RecordFilter():
@@ -131,6 +156,12 @@ def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: 
         if more or edge is None:  # a full page and more, or the window held every row left
             return found, more
         start, inclusive, read = edge, False, read + size  # what comes next goes on from the window's end
+    if jump and flt.app is not None and flt.q is None and not found and start is not None:  # text: its own index
+        place = _where_app_logged(conn, flt.app, start, older)
+        if place is _NONE_LEFT:
+            return found, False
+        if place is not None:
+            return walk(conn, flt, place, older=older, limit=limit, jump=False)
     page, more = _rows(conn, _stmt(where, start, older, inclusive), limit - len(found))
     return found + page, more
 
