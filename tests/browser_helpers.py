@@ -22,6 +22,12 @@ def post(live: Live, *records: dict[str, Any], app: str = "shop") -> None:
     assert status == 200, answer
 
 
+def ingest(live: Live, app: str, records: list[dict[str, Any]]) -> None:
+    """Store records through /ingest as one JSON array for `app`, as given."""
+    status, answer = live.post(f"/ingest?app={app}", json.dumps(records).encode(), "application/json")
+    assert status == 200, answer
+
+
 def send(live: Live, msg: str, level: int = logging.INFO, name: str = "test.app", **kw: Any) -> None:
     """Log one record through the stock HTTPHandler."""
     handler = live.handler()

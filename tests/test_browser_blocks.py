@@ -5,12 +5,11 @@ what waited while paused goes in whole on resume; and a trim at the top that cut
 the row being read where it was. One server and one tab for the module (data kept apart by app)."""
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import Any
 
-from browser_helpers import NOW
+from browser_helpers import NOW, ingest, open_logs
 from conftest import Live, store_records
 from playwright.sync_api import expect
 
@@ -34,16 +33,6 @@ WATCH = """() => {
 MESSAGES = "() => [...document.querySelectorAll('#rows .row .msg')].map(m => m.textContent)"
 
 
-def open_app(page: Any, live: Live, app: str) -> None:
-    page.goto(f"{live.url}/?app={app}")
-    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
-
-
-def ingest(live: Live, app: str, records: list[dict[str, Any]]) -> None:
-    status, answer = live.post(f"/ingest?app={app}", json.dumps(records).encode(), "application/json")
-    assert status == 200, answer
-
-
 def load_older_until(page: Any, count: int) -> None:
     rows = page.locator("#rows .row")
     while rows.count() < count:
@@ -56,7 +45,7 @@ def test_rows_sit_in_blocks_far_ones_are_skipped_and_j_k_cross_them(shared_live:
     page = shared_page
     ids = store_records(shared_live.app, *[{"msg": f"b{i}", "created": str(NOW - 1000 + i)} for i in range(500)],
                         app_name="blocks")
-    open_app(page, shared_live, "blocks")
+    open_logs(page, shared_live, "?app=blocks")
     load_older_until(page, 500)
     page.wait_for_timeout(300)  # new blocks are drawn once, then may be skipped
     blocks = page.evaluate(BLOCKS)
@@ -77,7 +66,7 @@ def test_rows_sit_in_blocks_far_ones_are_skipped_and_j_k_cross_them(shared_live:
 def test_a_burst_goes_in_over_frames_in_time_order(shared_live: Live, shared_page: Any) -> None:
     page = shared_page
     store_records(shared_live.app, {"msg": "first", "created": str(time.time() - 60)}, app_name="burst")
-    open_app(page, shared_live, "burst")
+    open_logs(page, shared_live, "?app=burst")
     page.evaluate(WATCH)
     now = time.time()
     ingest(shared_live, "burst", [{"msg": f"r{i:03d}", "created": now - 30 + i * 0.01} for i in range(250)])
@@ -91,7 +80,7 @@ def test_a_burst_goes_in_over_frames_in_time_order(shared_live: Live, shared_pag
 def test_what_waited_while_paused_goes_in_whole_on_resume(shared_live: Live, shared_page: Any) -> None:
     page = shared_page
     store_records(shared_live.app, {"msg": "before", "created": str(time.time() - 60)}, app_name="held")
-    open_app(page, shared_live, "held")
+    open_logs(page, shared_live, "?app=held")
     page.keyboard.press("Space")
     expect(page.locator("#live-state")).to_have_text("PAUSED")
     now = time.time()
@@ -111,17 +100,17 @@ def test_what_waited_while_paused_goes_in_whole_on_resume(shared_live: Live, sha
 def test_a_trim_that_cuts_a_block_keeps_the_readers_place(live: Live, page: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(pages, "MAX_ROWS", 250)
     store_records(live.app, *[{"msg": f"old {i}", "created": str(NOW - 1000 + i)} for i in range(600)], app_name="cut")
-    open_app(page, live, "cut")
+    open_logs(page, live, "?app=cut")
     rows = page.locator("#rows .row")
-    ingest(live, "cut", [{"msg": f"live {i}", "created": time.time() + i * 0.001} for i in range(45)])
-    expect(rows).to_have_count(145)  # a block of 45 above the first page's 100
-    load_older_until(page, 245)
-    expect(rows).to_have_count(245)
-    reader = rows.nth(200)
+    ingest(live, "cut", [{"msg": f"live {i}", "created": time.time() + i * 0.001} for i in range(25)])
+    expect(rows).to_have_count(125)  # a block of 25 (one frame's share) above the first page's 100
+    page.evaluate("document.getElementById('load-older').click()")  # one page of 100, a block a frame
+    expect(rows).to_have_count(225)
+    reader = rows.nth(180)  # 45 rows above the end: "load older" is not in reach of its observer
     reader.evaluate("row => row.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(300)
     mark, y = reader.get_attribute("data-id"), reader.bounding_box()["y"]
-    page.evaluate("document.getElementById('load-older').click()")  # 345 rows: 95 go at the top, 50 of a block
+    page.evaluate("document.getElementById('load-older').click()")  # 325 rows: 75 go at the top, 50 of a block
     expect(rows.first).to_have_text(re.compile("old 549"))
     expect(rows).to_have_count(250)
     moved = page.locator(f'#rows .row[data-id="{mark}"]').bounding_box()["y"] - y

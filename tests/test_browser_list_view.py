@@ -5,12 +5,11 @@ selects, a chip, bars of a usable height, the time range a menu beside the searc
 paused state; no sideways page scroll from 360 to 1280 px. One server for the module."""
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import Any
 
-from browser_helpers import Network, shown_text
+from browser_helpers import Network, ingest, shown_text
 from conftest import Live, store_records
 from playwright.sync_api import expect
 
@@ -23,11 +22,6 @@ FILTERS = "&level=WARNING&logger=shop&q=timeout&last=24h"  # with the app: five 
 def open_app(page: Any, live: Live, app: str, query: str = "") -> None:
     page.goto(f"{live.url}/?app={app}{query}")
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
-
-
-def ingest(live: Live, app: str, records: list[dict[str, Any]]) -> None:
-    status, answer = live.post(f"/ingest?app={app}", json.dumps(records).encode(), "application/json")
-    assert status == 200, answer
 
 
 def test_logger_names_lose_their_middle_and_show_whole_on_hover(shared_live: Live, shared_page: Any) -> None:

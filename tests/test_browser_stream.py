@@ -5,12 +5,11 @@ stream stops nothing in the page moves. One server and one tab for the module (d
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import time
 from typing import Any
 
-from browser_helpers import NOW
+from browser_helpers import NOW, ingest
 from conftest import Live, store_records
 from playwright.sync_api import expect
 
@@ -81,11 +80,6 @@ def open_app(page: Any, live: Live, app: str) -> None:
     page.goto(f"{live.url}/?app={app}")
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
     page.evaluate(PROBE)
-
-
-def ingest(live: Live, app: str, records: list[dict[str, Any]]) -> None:
-    status, answer = live.post(f"/ingest?app={app}", json.dumps(records).encode(), "application/json")
-    assert status == 200, answer
 
 
 def test_a_stream_goes_in_once_per_frame_as_small_rows(shared_live: Live, shared_page: Any) -> None:
