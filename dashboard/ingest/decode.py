@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler the form reader uses)
 from werkzeug.datastructures import MultiDict
 
+from ..json_in import exact_with_orjson, loads
 from .extras import FormFields
 from .parse import MAX_FIELDS
 
@@ -109,7 +110,7 @@ def read_json(body: bytes) -> Any:
     """The one JSON document of a UTF-8 body; DecodeError saying where it breaks."""
     text = _text(body)
     try:
-        return json.loads(text)
+        return loads(text, exact_with_orjson(body))
     except json.JSONDecodeError as e:
         raise DecodeError(f"invalid JSON at line {e.lineno} column {e.colno}: {_json_problem(e)}") from None
     except (RecursionError, ValueError) as e:
@@ -121,13 +122,14 @@ def _json(body: bytes) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _ndjson(text: str) -> list[Any]:
+def _ndjson(body: bytes) -> list[Any]:
     out: list[Any] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    quick = exact_with_orjson(body)
+    for lineno, line in enumerate(_text(body).split("\n"), 1):  # not splitlines(): U+2028 may sit in a string
         if not line.strip():
             continue
         try:
-            out.append(json.loads(line))
+            out.append(loads(line, quick))
         except json.JSONDecodeError as e:
             out.append(Invalid(f"invalid JSON on line {lineno} column {e.colno}: {_json_problem(e, lineno)}"))
         except (RecursionError, ValueError) as e:
@@ -170,7 +172,7 @@ def decode(method: str, content_type: str, args: MultiDict, body: bytes) -> list
     elif mimetype in ("application/json", "text/json"):
         items = _json(body)
     elif mimetype in ("application/x-ndjson", "application/jsonlines", "application/x-jsonlines"):
-        items = _ndjson(_text(body))
+        items = _ndjson(body)
     elif not mimetype and body.lstrip()[:1] in (b"{", b"["):
         items = _json(body)
     else:

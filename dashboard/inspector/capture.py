@@ -67,7 +67,7 @@ def capture(request: Request, body: bytes, body_size: int, *, status: int, reaso
     """The row stored for one request; `body` is what was read, `body_size` its full length."""
     redact = redactor()
     headers = [[name, redact.header(name, value)] for name, value in request_headers(request)]
-    body = redact.body(request.headers.get("Content-Type"), body)  # all that was read, then cut: never half a secret
+    kept = redact.body(request.headers.get("Content-Type"), body, body_cap)
     return {
         "time": time.time(),
         "kind": kind_of(request.path),
@@ -77,7 +77,7 @@ def capture(request: Request, body: bytes, body_size: int, *, status: int, reaso
         "http_version": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         "remote_addr": request.remote_addr,
         "headers": json.dumps(headers, ensure_ascii=False),
-        "body": body[:body_cap],
+        "body": kept,
         "body_size": body_size,
         "truncated": body_size > body_cap,
         "status": status,

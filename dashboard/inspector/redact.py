@@ -46,6 +46,7 @@ class Redactor:
     def __init__(self, extra: Iterable[str] = ()) -> None:
         self.extra = frozenset(normalise(n) for n in extra)
         self._known: dict[str, bool] = {}  # names seen: a batch of records repeats the same few keys
+        self._raw_known: dict[bytes, bool] = {}  # the same, by the JSON key as written
         self._fragments = _fragments([*SECRET_NAMES, *SECRET_PART_ENDINGS, *SECRET_PARTS, *SECRET_SUFFIXES,
                                       *self.extra])
 
@@ -65,6 +66,16 @@ class Redactor:
             if len(self._known) > 10_000:
                 self._known.clear()
             known = self._known[name] = self._judge(name)
+        return known
+
+    def is_secret_key(self, raw: bytes) -> bool:
+        """`is_secret` of a JSON key as written (quotes and escapes): a batch writes the same few keys
+        thousands of times, so each spelling is decoded and judged once."""
+        known = self._raw_known.get(raw)
+        if known is None:
+            if len(self._raw_known) > 10_000:
+                self._raw_known.clear()
+            known = self._raw_known[raw] = self.is_secret(_json_key(raw))
         return known
 
     def _judge(self, name: str) -> bool:
@@ -108,22 +119,26 @@ class Redactor:
             return m.group(1) + m.group(2) + _REDACTED_B if self.is_secret(_decoded(m.group(1))) else m.group(0)
         return _LOOSE_PAIR.sub(replace, body)
 
-    def json_text(self, body: bytes) -> bytes:
-        """Values of secret keys at any depth: scalars replaced in place, else the document rewritten."""
+    def json_text(self, body: bytes, cut: bool = False) -> bytes:
+        """Values of secret keys at any depth: scalars replaced in place, else the document rewritten.
+        `cut`: the body is the head of a longer one, which raises _Cut when a secret holds an object or
+        array (its end, and so the document, may lie past the cut)."""
         nested = False  # a secret key holding an object or an array: only then is the body parsed
 
         def replace(m: re.Match[bytes]) -> bytes:
             nonlocal nested
             if m.group("value") is None:  # a string alone, or a key whose value is no scalar
                 if not nested and _OPENS.match(body, m.end()):
-                    nested = self.is_secret(_json_key(m.group("key")))
+                    nested = self.is_secret_key(m.group("key"))
                 return m.group(0)
-            if not self.is_secret(_json_key(m.group("key"))):
+            if not self.is_secret_key(m.group("key")):
                 return m.group(0)
             return m.group("key") + m.group("colon") + b'"' + _REDACTED_B + b'"'
         out = _JSON_PAIR.sub(replace, body)
         if not nested:  # every secret held a scalar, replaced in place above
             return out
+        if cut:
+            raise _Cut
         whole = _parsed(out)
         if whole is not None:  # a secret holding an object or array: the parsed document rewritten
             return self._rewritten(whole) if self._leaks(whole) else out
@@ -147,8 +162,19 @@ class Redactor:
                 chunks[i] = head + sep + _REDACTED_B + (b"\r\n" if content.endswith(b"\r\n") else b"")
         return delimiter.join(chunks)
 
-    def body(self, content_type: str | None, body: bytes) -> bytes:
-        """The body to store: parsed by its Content-Type where we can, else the loose pair rule."""
+    def body(self, content_type: str | None, body: bytes, cap: int | None = None) -> bytes:
+        """The body to store, at most `cap` bytes: parsed by its Content-Type where we can, else the loose
+        pair rule. Only the kept head is scanned, since a value cut at its end is redacted whole (an open
+        string runs to the end, a pair's value to the cut); but a secret holding an object or array can
+        only be found in the whole document, so then the whole body is redacted before the cut."""
+        if cap is not None and len(body) > cap:
+            try:
+                return self._redacted(content_type, body[:cap], cut=True)[:cap]
+            except _Cut:
+                return self._redacted(content_type, body)[:cap]
+        return self._redacted(content_type, body)
+
+    def _redacted(self, content_type: str | None, body: bytes, cut: bool = False) -> bytes:
         if not body:
             return body
         mimetype, _, params = (content_type or "").partition(";")
@@ -162,7 +188,7 @@ class Redactor:
         if not self.may_hold_secret(body):
             return body
         try:
-            return self.loose_pairs(self.json_text(body))
+            return self.loose_pairs(self.json_text(body, cut))
         except RecursionError:  # JSON nested deeper than the walk for secret objects goes: keep none of it
             return b"[not stored: JSON nested too deep to check for secrets]"
 
@@ -182,13 +208,19 @@ class Redactor:
         return value
 
 
+class _Cut(Exception):
+    """A secret holds an object or array in a body's head: only the whole body can be redacted."""
+
+
 # possessive, and an unterminated string runs to the end: no input makes the scan quadratic
 _STRING = rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)'
 # Every JSON string is consumed whole, so a match never starts inside one; a key's scalar value is captured.
 _JSON_PAIR = re.compile(rb"(?P<key>" + _STRING + rb")(?:(?P<colon>\s*:\s*)(?P<value>" + _STRING
                         + rb"|-?[0-9][0-9.eE+-]*|true|false|null))?", re.DOTALL)
 _OPENS = re.compile(rb"\s*:\s*[\[{]")  # after a key: its value is an object or an array
-_LOOSE_PAIR = re.compile(rb"(?<![\w.%-])([\w.%-]+)(\s*[=:]\s*)(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s&;,\"'<>{\[]+)")
+# a quoted value left open at the end of the text (a body cut at the cap) is a value too
+_LOOSE_PAIR = re.compile(rb"(?<![\w.%-])([\w.%-]+)(\s*[=:]\s*)(?:\"[^\"\r\n]*(?:\"|\Z)|'[^'\r\n]*(?:'|\Z)"
+                         rb"|[^\s&;,\"'<>{\[]+)")
 _DISPOSITION = re.compile(rb'(?i)content-disposition:[^\r\n]*?\bname="([^"]*)"')
 _BOUNDARY = re.compile(r'(?i)boundary=(?:"([^"]+)"|([^\s;]+))')
 

@@ -1,10 +1,10 @@
 """Database rows to the JSON shapes of DESIGN.md (records and captured requests)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import json_in
 from ..web.format import iso_time
 
 RECORD_FIELDS = (
@@ -23,7 +23,7 @@ def records_json(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dic
     names = tuple(keys)
     unknown = [k for k in names if k not in _FIELDS]  # selected but not shown (a folded search copy)
     missing = {k: None for k in RECORD_FIELDS if k not in names}
-    loads, shown = json.loads, []
+    loads, shown = json_in.loads, []
     for values in rows:
         out = dict(zip(names, values, strict=True))
         for key in unknown:

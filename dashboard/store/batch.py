@@ -20,36 +20,58 @@ class Stored:
     record_ids: list[int]
 
 
-def insert(conn: Connection, jobs: list[tuple[list[dict[str, Any]], dict[str, Any] | None]],
-           request_retention: int) -> list[Stored]:
+Jobs = list[tuple[list[dict[str, Any]], "dict[str, Any] | None"]]  # (records, capture) of each job
+
+
+@dataclass
+class Prepared:
+    """A batch made ready outside the write lock: rows as stored (search text folded), the extras to
+    index. Under the lock only the statements run, since every writer waits for that part."""
+    jobs: Jobs
+    captures: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    extras: list[tuple[int, str, str]]  # (position in rows, key, value text)
+
+
+def prepare(dialect: str, jobs: Jobs) -> Prepared:
+    """The rows of every job of a batch as the database will hold them (no NUL on PostgreSQL)."""
+    keep = nul.storable if dialect == "postgresql" else dict
+    captures = [keep(capture) for _, capture in jobs if capture is not None]
+    rows = []
+    for recs, _ in jobs:
+        for rec in recs:
+            row = keep(rec)
+            row["search_text"] = search.search_text(row)
+            rows.append(row)
+    return Prepared(jobs, captures, rows, search.extras_of(rows))
+
+
+def insert(conn: Connection, batch: Prepared, request_retention: int) -> list[Stored]:
     """Insert the (records, capture) of every job of a batch: two statements, not one per job; then
     keep the newest `request_retention` captures of each kind (0: all)."""
-    results = _insert(conn, jobs)
+    results = _insert(conn, batch)
     _prune_requests(conn, results, request_retention)
     return results
 
 
-def _insert(conn: Connection, jobs: list[tuple[list[dict[str, Any]], dict[str, Any] | None]]) -> list[Stored]:
-    keep = nul.storable if conn.dialect.name == "postgresql" else dict
-    captures = [keep(capture) for _, capture in jobs if capture is not None]
-    capture_ids = iter(_insert_returning_ids(conn, requests, captures))
-    request_ids = [next(capture_ids) if capture is not None else None for _, capture in jobs]
-    rows = []
-    for (recs, _), rid in zip(jobs, request_ids, strict=True):
-        for rec in recs:
-            row = keep(rec)
-            row["request_id"], row["search_text"] = rid, search.search_text(row)
-            rows.append(row)
-    ids = _insert_returning_ids(conn, records, rows)
-    commit_order.announce(conn, *(name for name, new in (("records", rows), ("requests", captures)) if new))
+def _insert(conn: Connection, batch: Prepared) -> list[Stored]:
+    capture_ids = iter(_insert_returning_ids(conn, requests, batch.captures))
+    request_ids = [next(capture_ids) if capture is not None else None for _, capture in batch.jobs]
+    rows = iter(batch.rows)
+    for (recs, _), rid in zip(batch.jobs, request_ids, strict=True):
+        for _ in recs:
+            next(rows)["request_id"] = rid
+    ids = _insert_returning_ids(conn, records, batch.rows)
+    commit_order.announce(conn, *(name for name, new in (("records", batch.rows), ("requests", batch.captures))
+                                  if new))
     if ids and _consecutive(ids):
-        search.index_range(conn, ids[0], ids[-1], rows)
+        search.index_range(conn, ids[0], ids[-1], batch.extras)
         rollup.add_range(conn, ids[0], ids[-1])
     elif ids:  # RETURNING elsewhere may hand out ids with gaps
         search.index(conn, records.c.id.in_(ids))
         rollup.change(conn, records.c.id.in_(ids))
     results, start = [], 0
-    for (recs, _), rid in zip(jobs, request_ids, strict=True):
+    for (recs, _), rid in zip(batch.jobs, request_ids, strict=True):
         results.append(Stored(rid, ids[start:start + len(recs)]))
         start += len(recs)
     return results

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Executable, bindparam, column, select, table, update
 
+from ..json_in import loads
 from .nul import SHOWN
 from .schema import FTS_TABLE, SEARCH_SOURCES, records
 
@@ -77,12 +78,13 @@ def extra_pairs(extra: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _extras_rows(pairs: Iterable[tuple[int, str | None]]) -> list[tuple[int, str, str]]:
+    """(id, key, value text) of each extra the index holds, from (id, extras as JSON text) pairs."""
     rows = []
     for record_id, text in pairs:
         if not text or text == "{}":
             continue
         try:
-            extra = json.loads(text)
+            extra = loads(text)
         except ValueError:
             continue
         if isinstance(extra, dict):
@@ -104,9 +106,10 @@ def _add(conn: Connection, rows: list[tuple[int, str, str]]) -> None:
                            [(i, k.replace("\0", SHOWN), v.replace("\0", SHOWN)) for i, k, v in rows])
 
 
-def add_extras(conn: Connection, ids: list[int], rows: list[Mapping[str, Any]]) -> None:
-    """Index the extras of rows just inserted with these ids (the writer's batch), in its transaction."""
-    _add(conn, _extras_rows(zip(ids, (r.get("extra") for r in rows), strict=True)))
+def extras_of(rows: list[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """(position in `rows`, key, value text) of the extras to index for a batch of rows: worked out by
+    the writer before it takes the write lock, so only the insert waits for it (`index_range`)."""
+    return _extras_rows(enumerate(r.get("extra") for r in rows))
 
 
 def _fts_index(where: ColumnElement[bool]) -> Executable:
@@ -131,8 +134,8 @@ def index(conn: Connection, where: ColumnElement[bool]) -> None:
     _add(conn, _extras_rows(conn.execute(select(records.c.id, records.c.extra).where(where)).all()))
 
 
-def index_range(conn: Connection, lo: int, hi: int, rows: list[Mapping[str, Any]]) -> None:
-    """`index` for a batch the writer just inserted: ids lo..hi, in the order of `rows`."""
+def index_range(conn: Connection, lo: int, hi: int, extras: list[tuple[int, str, str]]) -> None:
+    """`index` for a batch the writer just inserted with ids lo..hi, whose `extras_of` are `extras`."""
     if conn.dialect.name == "sqlite":
         conn.execute(_INDEX_RANGE, {"lo": lo, "hi": hi})
-    add_extras(conn, list(range(lo, hi + 1)), rows)
+    _add(conn, [(lo + i, k, v) for i, k, v in extras])

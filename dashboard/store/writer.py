@@ -172,9 +172,10 @@ class Writer:
 
     def _commit(self, batch: list[_Job]) -> None:
         try:
+            prepared = batch_sql.prepare(self.engine.dialect.name, [(job.records, job.capture) for job in batch])
             with write_lock(self.engine), self.engine.begin() as conn:
                 commit_order.take_turn(conn)
-                results = batch_sql.insert(conn, [(job.records, job.capture) for job in batch], self.request_retention)
+                results = batch_sql.insert(conn, prepared, self.request_retention)
         except OperationalError as e:  # the database, not a row: a full disk, a lock, a read-only file
             self._refused(batch, str(e.orig).splitlines()[0] if e.orig else type(e).__name__)
             return
