@@ -1,7 +1,8 @@
 """A list filtered to an app that logged nothing among the rows next to the place it starts from (another
 app's burst lies between): the windows along the time index find none of its records, so the list goes on
 from the nearest minute the per-minute counts by app hold it in, both ways, and ends where none does. Pages
-equal a sort of the stored records. SQLite (the windows are SQLite's way)."""
+equal a sort of the stored records. And a window reads its own rows only, not the rest of the time range.
+SQLite (the windows are SQLite's way)."""
 from __future__ import annotations
 
 import shutil
@@ -93,3 +94,35 @@ def test_the_jump_reads_a_window_not_every_record_of_the_app(stored: Any) -> Non
     # two windows and the page read along the time index (~80,000 steps), not all 20,400 loud records sorted
     # through the app's index (~1,000,000)
     assert loud < 10 * 20_400 / 1000, loud
+
+
+@pytest.mark.parametrize("q", ["quiet", "qu", "-loud"])
+def test_a_search_beside_the_app_jumps_too(stored: Any, q: str) -> None:
+    """A word the app's records share (too common for the full-text index to narrow), a short one (no index),
+    an exclusion: none changes where the app logged, so the list goes there and reads a window."""
+    flt = RecordFilter(app="quiet", q=q)
+    with get_engine_of(stored).connect() as conn:
+        seen, cursor = [], None
+        while True:
+            page, cursor = timeline.older_page(conn, flt, cursor, 500)
+            seen += [r["message"] for r in page]
+            if cursor is None:
+                break
+        assert seen == messages("quiet", True, BASE + 9 * HOUR)
+        read = steps(conn, lambda: timeline.older_page(conn, flt, None, 100))
+        print(f"thousands of steps, app=quiet q={q}: {read}")
+    assert read < 150, read  # without the jump: 238, 172 and 170 thousand (the loud burst read row by row)
+
+
+def test_a_window_that_holds_under_a_page_reads_only_its_rows(stored: Any) -> None:
+    """The window's ends are the only bounds on `created` SQLite may take for its range: given the time
+    range's far end (`since`) as well, it took that one, and each window that held fewer matches than a
+    page read every row down to it (24,600 here)."""
+    flt = RecordFilter(since=BASE - 1, q="late2")  # 200 matches among the newest 2,000 rows
+    with get_engine_of(stored).connect() as conn:
+        page, cursor = timeline.older_page(conn, flt, None, 500)
+        assert [r["message"] for r in page] == [m for m in messages("late", True, BASE + 9 * HOUR) if "late2" in m]
+        assert cursor is None
+        read = steps(conn, lambda: timeline.older_page(conn, flt, None, 500))
+        print(f"thousands of steps, q=late2 since the first record: {read}")
+    assert read < 650, read  # before: 796 thousand

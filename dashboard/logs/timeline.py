@@ -13,8 +13,8 @@ promises a page; else text the full-text index finds rare goes the way of a rare
 that logged nothing in the rows read (another app's burst came after it) is looked up in the
 per-minute counts by app the writer keeps: the windows start again at the nearest minute that
 holds its records, past every row that cannot match (or the list ends there when no minute
-does), unless a search narrows the list further (the full-text index serves that). What is
-left after that goes to the other indexes.
+does), with or without a search beside it (text rare enough for the full-text index went that
+way already). What is left after that goes to the other indexes.
 
 (SQLAlchemy renders no table hints for SQLite, so `INDEXED BY` is not at hand: inside a window
 the filter is wrapped in a function, which no index can serve, and the time index is the one left.)
@@ -93,14 +93,21 @@ def _rows(conn: Connection, stmt: Select, limit: int) -> tuple[list[dict[str, An
     return records_json(result.keys(), rows[:limit]), len(rows) > limit
 
 
-def _window(conn: Connection, flt: RecordFilter, where: ColumnElement[bool], start: Position | None, older: bool,
+def _window(conn: Connection, flt: RecordFilter, checked: ColumnElement[bool], start: Position | None, older: bool,
             inclusive: bool, size: int, limit: int) -> tuple[list[dict[str, Any]], bool, Position | None]:
     """Matches among the next `size` rows along the time index: (found, more, the window's far end or
-    None when it held every row left)."""
+    None when it held every row left). `checked`: the whole filter, row by row.
+
+    The window's two ends are the only bounds on `created` the time index may use: SQLite takes one
+    lower and one upper bound for its range, and given the time range's far end too it may take
+    that one and read every row of the range (a day: 140,000) when the window holds under a page."""
     edge = _edge(conn, flt, start, older, inclusive, size)
-    window = _stmt(where, start, older, inclusive)
-    if edge is not None:  # up to and including the window's far end
-        window = window.where(beyond(_C.created, _C.id, edge, not older, inclusive=True))
+    if edge is None:  # the window reaches the range's far end
+        bounds = RecordFilter(since=flt.since, until=flt.until).clause(conn.dialect.name)
+        return *_rows(conn, _stmt(and_(bounds, checked), start, older, inclusive), limit), None
+    near = RecordFilter(until=flt.until) if older else RecordFilter(since=flt.since)  # where the range begins
+    where = checked if start is not None else and_(near.clause(conn.dialect.name), checked)
+    window = _stmt(where, start, older, inclusive).where(beyond(_C.created, _C.id, edge, not older, inclusive=True))
     return *_rows(conn, window, limit), edge
 
 
@@ -134,8 +141,7 @@ def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: 
         return _rows(conn, _stmt(where, start, older, inclusive), limit)  # the time index, or the planner's pick
     if flt.trace_id is not None or flt.span_id is not None:  # a trace is a few rows: its index, then a sort
         return _rows(conn, _stmt(where, start, older, inclusive, by_sort=True), limit)
-    bounds = RecordFilter(since=flt.since, until=flt.until).clause(dialect)  # these the time index serves
-    checked = and_(bounds, _row_by_row(flt.clause(dialect, text_index=False)))
+    checked = _row_by_row(flt.clause(dialect, text_index=False))  # time bounds included: _window adds its own
     found: list[dict[str, Any]] = []
     read = 0
     for size in WINDOWS:
@@ -143,6 +149,8 @@ def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: 
         # text only when the windows so far find matches too seldom to fill the page in the next one
         # (counting a common word is not cheap).
         seldom = read > 0 and len(found) * (read + size) < limit * read
+        if seldom and not found and jump and flt.app is not None:
+            break  # none of the app's records in the rows read: where it logged is cheaper to find than text
         rare = _rare_condition(conn, flt, ("q",) if seldom else () if read else ("logger", "app", "level"))
         if rare is not None:
             page, more = _rows(conn, _stmt(and_(rare, _row_by_row(where)), start, older, inclusive, by_sort=True),
@@ -156,7 +164,7 @@ def walk(conn: Connection, flt: RecordFilter, start: Position | None, *, older: 
         if more or edge is None:  # a full page and more, or the window held every row left
             return found, more
         start, inclusive, read = edge, False, read + size  # what comes next goes on from the window's end
-    if jump and flt.app is not None and flt.q is None and not found and start is not None:  # text: its own index
+    if jump and flt.app is not None and not found and start is not None:
         place = _where_app_logged(conn, flt.app, start, older)
         if place is _NONE_LEFT:
             return found, False
