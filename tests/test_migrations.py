@@ -16,7 +16,7 @@ from dashboard.store.migrate import alembic_config, current_revision, upgrade
 from dashboard.store.search import trigram_query
 from dashboard.store.writer import Writer
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 def fts_ids(raw: sqlite3.Connection, needle: str) -> list[tuple[int]]:

@@ -190,7 +190,7 @@ def test_instances_starting_together_migrate_one_at_a_time(pg_template: str) -> 
             t.join(120)
         assert errors == []
         with engines[0].connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0011"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0012"
         for e in engines:
             e.dispose()
     finally:

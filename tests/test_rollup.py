@@ -126,3 +126,32 @@ def pruned(tmp_path_factory: pytest.TempPathFactory) -> Any:
         assert sum(counts.count_groups(conn, RecordFilter(), ("name",)).values()) == 1234
     yield engine
     engine.dispose()
+
+
+@pytest.mark.parametrize("flt", [RecordFilter(), RecordFilter(app="shop"), RecordFilter(level=40)],
+                         ids=["everything", "an app", "a level"])
+def test_the_logger_tree_reads_its_index_without_a_sort(engine: Any, flt: RecordFilter) -> None:
+    """The tree groups the hourly counts by logger: read along ix_counts_hour_name (every column, led by the
+    name), never the table into a sort (23 ms at 1M records over a week, 6 ms along the index). A time range
+    may read its hours along the key instead, then sort the few."""
+    from sqlalchemy import event
+
+    from dashboard.logs.queries import logger_counts
+
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "counts_hour" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with engine.connect() as conn:
+            logger_counts(conn, flt)
+            plans = [" / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p).all())
+                     for s, p in list(seen)]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert plans, "the tree did not read the hourly counts"
+    for plan in plans:
+        assert "COVERING INDEX ix_counts_hour_name" in plan and "TEMP B-TREE" not in plan, plan
