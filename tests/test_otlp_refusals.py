@@ -34,13 +34,14 @@ def post(live: Live, body: bytes, content_type: str | None, headers: dict[str, s
             return e.code, dict(e.headers), e.read()
 
 
-def captured(live: Live, status: int) -> dict:
-    """The newest capture of /v1/logs with this status (refusals are stored just after the answer)."""
+def captured(live: Live, status: int, count: int = 1) -> dict:
+    """The newest capture of /v1/logs with this status, once `count` of them are stored (refusals are
+    stored just after the answer: the newest may still be on its way)."""
     deadline = time.monotonic() + 5
     while True:
-        query = urllib.parse.urlencode({"path": "/v1/logs", "status": str(status), "limit": "1"})
+        query = urllib.parse.urlencode({"path": "/v1/logs", "status": str(status), "limit": str(count)})
         found = live.get(f"/api/requests?{query}")[1]["requests"]
-        if found:
+        if len(found) >= count:
             return live.get(f"/api/requests/{found[0]['id']}")[1]
         assert time.monotonic() < deadline, f"no {status} capture of /v1/logs"
         time.sleep(0.02)
@@ -133,7 +134,7 @@ def test_a_token_protected_server_takes_the_exporter_with_its_bearer_header(live
     with otel_logging(f"{live.url}/v1/logs", headers={"Authorization": "Bearer wrong"}) as sdk:
         sdk.logger.warning("with a wrong token")
     assert live.records() == []
-    refused = captured(live, 401)
+    refused = captured(live, 401, count=2)
     assert refused["reason"] == "token wrong" and ["Authorization", "Bearer [redacted]"] in refused["headers"]
     with otel_logging(f"{live.url}/v1/logs", headers={"Authorization": "Bearer 0tel-t0ken"}) as sdk:
         sdk.logger.warning("with the token")
