@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import _common
 import psycopg
 from _common import LOGDASH, Http, Server, encode, free_port, record_batches, rss_line, start
+from _rollups import rollup_work
 from psycopg import sql
 from sqlalchemy import make_url
 
@@ -134,17 +135,20 @@ def describe(url: str) -> str:
 # with the insert itself, so even the rows-only baseline pays for it. The batch is `id BETWEEN`, as the
 # writer asks: with `id > last` the planner, without statistics on a table that grows by the second,
 # scans the whole table, three times a batch (about 10x slower at 100,000 rows).
-INDEX_WORK = [
-    "INSERT INTO counts_minute (unit, app, levelno, levelname, n) SELECT CAST(floor(created / 60) AS BIGINT), "
-    "COALESCE(app, ''), levelno, levelname, count(*) FROM records WHERE id BETWEEN %(lo)s AND %(hi)s "
-    "GROUP BY 1, 2, 3, 4 ON CONFLICT (unit, app, levelno, levelname) DO UPDATE SET n = counts_minute.n + excluded.n",
-    "INSERT INTO counts_hour (unit, app, name, levelno, levelname, n) SELECT CAST(floor(created / 3600) AS BIGINT), "
-    "COALESCE(app, ''), name, levelno, levelname, count(*) FROM records WHERE id BETWEEN %(lo)s AND %(hi)s "
-    "GROUP BY 1, 2, 3, 4, 5 ON CONFLICT (unit, app, name, levelno, levelname) DO UPDATE SET n = counts_hour.n + "
-    "excluded.n",
-    "INSERT INTO record_extras (record_id, key, value) SELECT records.id, j.key, j.value "
-    "FROM records, json_each_text(records.extra::json) AS j WHERE records.id BETWEEN %(lo)s AND %(hi)s",
-]
+EXTRAS_WORK = ("INSERT INTO record_extras (record_id, key, value) SELECT records.id, j.key, j.value "
+               "FROM records, json_each_text(records.extra::json) AS j WHERE records.id BETWEEN %(lo)s AND %(hi)s")
+_ROLLUP_COLUMNS = """
+SELECT table_name, column_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name LIKE 'counts%%' ORDER BY table_name, ordinal_position"""
+
+
+def index_work(url: str) -> list[str]:
+    """The writer's statements beside the rows for the schema at `url`: every rollup, then the extras."""
+    tables: dict[str, list[str]] = {}
+    with psycopg.connect(dsn(url)) as conn:
+        for table, column in conn.execute(_ROLLUP_COLUMNS).fetchall():
+            tables.setdefault(table, []).append(column)
+    return [*rollup_work(tables, postgres=True, where="id BETWEEN %(lo)s AND %(hi)s"), EXTRAS_WORK]
 
 
 def executemany(url: str, batches: list[list[dict[str, Any]]], extra: list[str]) -> float:

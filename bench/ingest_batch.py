@@ -47,6 +47,7 @@ from _common import (
     record_batches,
     rss_line,
 )
+from _rollups import rollup_work
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, text
 
 Batch = tuple[str, list[dict[str, Any]]]
@@ -110,32 +111,28 @@ def as_row(app: str, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 # What the database itself must do for a batch beside the rows, where the schema has no trigger doing
-# it: fill the full-text index and the per-minute/per-hour counts (the writer's set-based statements).
-INDEX_WORK = [
-    "INSERT INTO records_fts(rowid, {columns}) SELECT id, {columns} FROM records WHERE id > :last",
-    "INSERT INTO counts_minute (unit, app, levelno, levelname, n) SELECT CAST(created / 60 AS BIGINT), "
-    "COALESCE(app, ''), levelno, levelname, count(*) FROM records WHERE id > :last GROUP BY 1, 2, 3, 4 "
-    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    "INSERT INTO counts_hour (unit, app, name, levelno, levelname, n) SELECT CAST(created / 3600 AS BIGINT), "
-    "COALESCE(app, ''), name, levelno, levelname, count(*) FROM records WHERE id > :last GROUP BY 1, 2, 3, 4, 5 "
-    "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-]
+# it: fill the full-text index, every rollup table (counts per minute, quarter and hour) and the extras'
+# key/value rows (the writer's set-based statements).
+FTS_WORK = "INSERT INTO records_fts(rowid, {columns}) SELECT id, {columns} FROM records WHERE id > :last"
 EXTRAS_WORK = ("INSERT INTO record_extras (record_id, key, value) SELECT records.id, j.key, j.value "
                "FROM records, json_each(records.extra) AS j WHERE records.id > :last")
 
 
 def index_work(engine: Engine) -> list[str]:
-    """The statements of INDEX_WORK this schema needs (none for one that indexes by trigger)."""
+    """The statements this schema needs beside the rows (no full-text one where a trigger indexes)."""
     with engine.connect() as conn:
         found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         names = {row[0] for row in found}
+        tables = {name: [row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
+                  for name in names if name.startswith("counts_")}
         columns = ", ".join(row[1] for row in conn.exec_driver_sql("PRAGMA table_info(records_fts)"))
-    if "counts_minute" not in names:
+    if not tables:
         return []
-    work = [INDEX_WORK[0].format(columns=columns), *INDEX_WORK[1:]]  # the columns this schema indexes
+    work = [] if "records_fts_insert" in names else [FTS_WORK.format(columns=columns)]
+    work += rollup_work(tables, postgres=False, where="id > :last")
     if "record_extras" in names:  # extras as key/value rows, for key=value search
         work.append(EXTRAS_WORK)
-    return work[1:] if "records_fts_insert" in names else work
+    return work
 
 
 def prepare(data: list[Batch], search_text: bool) -> list[list[dict[str, Any]]]:
@@ -182,7 +179,7 @@ class Lane:
         else:
             raw_url = stack.enter_context(_pg.scratch_database(pg_server, "raw"))
             _pg.upgrade(raw_url)
-            self.search_text, self.index_work = True, _pg.INDEX_WORK
+            self.search_text, self.index_work = True, _pg.index_work(raw_url)
             self.insert = lambda rows, extra: _pg.executemany(raw_url, rows, extra)
             served = _pg.Database(stack.enter_context(_pg.scratch_database(pg_server, "ingest")))
         self.server = served.serve(folder, workers=2)

@@ -61,8 +61,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         record_feed.wake()
         request_feed.wake()
 
+    commit_hooks = [wake_feeds]  # under `serve`, the other workers' feeds are woken too (workers.py)
+
+    def on_commit() -> None:
+        for hook in commit_hooks:
+            hook()
+
+    app.extensions["logdash.wake_feeds"] = wake_feeds
+    app.extensions["logdash.commit_hooks"] = commit_hooks
     app.extensions["logdash.writer"] = Writer(
-        engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=wake_feeds,
+        engine, app.config["QUEUE_SIZE"], app.config["BATCH_SIZE"], on_commit=on_commit,
         request_retention=app.config["REQUEST_RETENTION"])
     app.extensions["logdash.retention"] = Pruner(engine, policy, app.config["PRUNE_INTERVAL"])
     app.extensions["logdash.retention"].start()

@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 
 from .console_log import ServerLog
 from .web.raw_headers import RawHeaders, remember_headers
+from .workers import share as share_siblings
 
 
 class Server(BaseApplication):
@@ -22,6 +23,7 @@ class Server(BaseApplication):
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
         self.factory = factory
         self.options = options
+        share_siblings(int(options.get("workers", 1)))  # before the workers fork: they share it
         super().__init__()
 
     def load_config(self) -> None:
@@ -123,7 +125,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int,
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": "dashboard.workers.BalancedWorker",  # gthread, sharing connections evenly
         "threads": threads,
         "timeout": 120,
         "graceful_timeout": 10,
