@@ -5,8 +5,9 @@ requests). The feeder reads rows with `id > last seen` from the database, so a
 row committed by any process reaches the websocket subscribers of every
 process (ids commit in id order: store.commit_order). It is woken at once by
 a local commit and by other processes' commits: on PostgreSQL through
-LISTEN/NOTIFY (store.listen), its poll every `interval` seconds then only a
-fallback; on SQLite by that poll. Each row is serialised once per feed, into the websocket
+LISTEN/NOTIFY (store.listen), under `serve` also by a nudge from the sibling
+worker that committed (workers.py); its poll every `interval` seconds is then
+only a fallback (other programs writing the file). Each row is serialised once per feed, into the websocket
 frame every subscriber writes as is; each subscriber has a bounded queue, and
 a subscriber that falls behind is told how much it missed instead of growing
 without bound.
