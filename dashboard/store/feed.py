@@ -157,9 +157,10 @@ class Feed:
             if self._closed.is_set():  # stopping: the socket is told at once
                 sub.close()
                 return sub
-            if self._thread is None:
+            if not self._subs:  # nobody listened meanwhile: skip past what was committed, unread
                 with self.engine.connect() as conn:
-                    self.last_seen = self.latest(conn)
+                    self.last_seen = max(self.last_seen, self.latest(conn))
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="logdash-feed", daemon=True)
                 self._thread.start()
                 if self.on_start is not None:
@@ -199,11 +200,9 @@ class Feed:
                 log.exception("feed poll failed")
 
     def _poll(self) -> None:
-        with self._lock:  # nobody listening (every tab closed): skip past what was committed, unread
+        with self._lock:  # nobody listening (every tab closed): nothing to read; `subscribe` skips ahead
             if not self._subs:
-                with self.engine.connect() as conn:
-                    self.last_seen = max(self.last_seen, self.latest(conn))
-                return  # (under the lock: a subscriber that joins later gets everything after this)
+                return
         while True:
             with self.engine.connect() as conn:
                 rows = self.fetch(conn, self.last_seen, self.batch)
