@@ -40,13 +40,14 @@ class Siblings:
         for _, write_end in self.pipes:
             os.set_blocking(write_end, False)
 
-    def claim(self, pid: int) -> int:
-        """A slot for a new worker: a free one, or one whose worker has died."""
+    def claim(self, pid: int) -> int | None:
+        """A slot for a new worker: a free one, or one whose worker has died; None when every slot is
+        taken (workers added at run time with TTIN), and that worker simply takes part in neither."""
         for slot, owner in enumerate(self.pids):
             if owner == 0 or not _alive(owner):
                 self.pids[slot], self.counts[slot] = pid, 0
                 return slot
-        raise RuntimeError("no free worker slot")
+        return None
 
     def fewest_elsewhere(self, slot: int) -> int | None:
         """The fewest connections a live sibling holds (None: no sibling)."""
@@ -101,8 +102,9 @@ class BalancedWorker(ThreadWorker):
     def run(self) -> None:
         """Take a slot once the app is loaded, just before accepting: a booting worker is left nothing."""
         siblings = SIBLINGS
-        if siblings is not None:
-            self.slot = slot = siblings.claim(os.getpid())
+        slot = None if siblings is None else siblings.claim(os.getpid())
+        if siblings is not None and slot is not None:
+            self.slot = slot
             extensions = self.wsgi.extensions
             siblings.listen(slot, extensions["logdash.wake_feeds"])
             extensions["logdash.commit_hooks"].append(lambda: siblings.nudge_others(slot))

@@ -127,6 +127,7 @@ def test_siblings_skip_the_own_slot_and_dead_workers() -> None:
     loads.counts[other] = 2
     assert loads.fewest_elsewhere(mine) == 2
     assert loads.fewest_elsewhere(other) == 5
+    assert [loads.claim(os.getpid()) for _ in range(3)] == [2, 3, None]  # full: no slot, no failure
 
 
 def test_a_commit_nudges_every_other_claimed_worker_once_per_burst() -> None:
